@@ -1,0 +1,1 @@
+"""surveysite: a static literature-survey website generator."""
