@@ -1,0 +1,303 @@
+"""Stage 4: plan the pages: for each URL, its template and exactly what it displays."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from . import markup, urls
+from .model import Narrative, Survey
+from .records import Paper
+
+SNIPPET_CHARS = 240
+RECENT_PAPERS = 12
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page to render: where it goes, which template, and its view."""
+
+    url: str
+    template: str
+    view: dict[str, Any]
+
+
+def plan_pages(survey: Survey) -> list[Page]:
+    """Every page of the site, in a stable order."""
+    pages = [
+        home_page(survey),
+        papers_index_page(survey),
+        topics_index_page(survey),
+        simple_page(survey, urls.SEARCH, "search.html", "Search"),
+        simple_page(survey, urls.NOT_FOUND, "404.html", "Page not found"),
+    ]
+    pages += [topic_page(survey, slug) for slug in survey.topics]
+    pages += [paper_page(survey, paper_id) for paper_id in survey.papers]
+    return pages
+
+
+def today() -> date:
+    """Today's date, or SOURCE_DATE_EPOCH's when set (reproducible runs)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC).date()
+    return date.today()
+
+
+def site_date(survey: Survey) -> date | None:
+    """The date the site shows as updated: SOURCE_DATE_EPOCH, else the newest `added`."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC).date()
+    added = [p.added for p in survey.papers.values() if p.added]
+    return max(added) if added else None
+
+
+def common(survey: Survey, url: str, title: str, source_path: str | None = None) -> dict[str, Any]:
+    """What every page shows: site name, navigation, root path, edit link."""
+    site = survey.site
+    edit_url = (
+        f"{site.repository}/edit/{site.branch}/{source_path}"
+        if site.repository and source_path
+        else None
+    )
+    updated = site_date(survey)
+    return {
+        "site": {
+            "title": site.title,
+            "description": site.description,
+            "repository": site.repository,
+            "maintainer": site.maintainer,
+        },
+        "url": url,
+        "root": not_found_root(site.base_url) if url == urls.NOT_FOUND else urls.root_from(url),
+        "page_title": title,
+        "canonical": f"{site.base_url}/{url}" if site.base_url else None,
+        "edit_url": edit_url,
+        "updated": updated.isoformat() if updated else None,
+        "counts": {"papers": len(survey.papers), "topics": len(survey.topics)},
+    }
+
+
+def not_found_root(base_url: str) -> str:
+    """The 404 page is served at any depth, so its links start at the site's absolute path."""
+    path = re.sub(r"^https?://[^/]+", "", base_url).rstrip("/")
+    return f"{path}/"
+
+
+def simple_page(survey: Survey, url: str, template: str, title: str) -> Page:
+    """A page with no data of its own (search, 404)."""
+    return Page(url, template, common(survey, url, title))
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """The start of a text, cut at a word boundary."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+
+def topic_link(survey: Survey, slug: str) -> dict[str, Any]:
+    """A topic as a link with its title."""
+    return {"title": survey.topics[slug].title, "url": urls.topic_url(slug)}
+
+
+def paper_link(survey: Survey, paper_id: str) -> dict[str, Any]:
+    """A paper as a link with its title."""
+    return {"title": survey.papers[paper_id].title, "url": urls.paper_url(paper_id)}
+
+
+def paper_card(survey: Survey, paper_id: str, note: str | None = None) -> dict[str, Any]:
+    """A paper in a list: title, year, topics, a snippet, the curator's note."""
+    paper = survey.papers[paper_id]
+    return {
+        **paper_link(survey, paper_id),
+        "id": paper_id,
+        "year": paper.year,
+        "authors": author_line(paper.authors),
+        "added": paper.added.isoformat() if paper.added else "",
+        "topics": [topic_link(survey, s) for s in survey.paper_topics.get(paper_id, ())],
+        "snippet": snippet(paper.abstract),
+        "note": note,
+    }
+
+
+def author_line(authors: tuple[str, ...], shown: int = 6) -> str:
+    """Authors joined for display, long lists shortened with 'et al.'."""
+    if len(authors) > shown:
+        return ", ".join(authors[:shown]) + " et al."
+    return ", ".join(authors)
+
+
+def render_narrative(
+    survey: Survey, narrative: Narrative | None, root: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """HTML of a narrative with numbered citations, and its reference list."""
+    if narrative is None:
+        return "", []
+    numbers = {paper_id: n for n, paper_id in enumerate(narrative.cited, start=1)}
+
+    def cite_link(paper_id: str) -> tuple[str, str, str]:
+        return (
+            root + urls.paper_url(paper_id),
+            survey.papers[paper_id].title,
+            str(numbers[paper_id]),
+        )
+
+    html = markup.render(narrative.tokens, cite_link)
+    references = [{"number": numbers[pid], **paper_link(survey, pid)} for pid in narrative.cited]
+    return html, references
+
+
+def home_page(survey: Survey) -> Page:
+    """The home page: what the survey covers, the topic map, recent papers."""
+    view = common(survey, urls.HOME, survey.site.title, survey.site.home_path)
+    intro_html, _ = render_narrative(survey, survey.home, view["root"])
+    recent = sorted(
+        (p for p in survey.papers.values() if p.added),
+        key=lambda p: (-p.added.toordinal(), p.title.casefold()),
+    )[:RECENT_PAPERS]
+    view.update(
+        intro_html=intro_html,
+        topics=topic_tree(survey),
+        recent=[paper_card(survey, p.id) for p in recent],
+    )
+    return Page(urls.HOME, "home.html", view)
+
+
+def topic_tree(survey: Survey) -> list[dict[str, Any]]:
+    """All topics in tree order with depth, summary and paper counts."""
+    return [
+        {
+            **topic_link(survey, slug),
+            "summary": topic.summary,
+            "depth": survey.depth[slug],
+            "count": len(survey.subtree_papers(slug)),
+            "has_children": bool(survey.children[slug]),
+        }
+        for slug, topic in survey.topics.items()
+    ]
+
+
+def topics_index_page(survey: Survey) -> Page:
+    """The list of all topics."""
+    view = common(survey, urls.TOPICS, "Topics")
+    view["topics"] = topic_tree(survey)
+    return Page(urls.TOPICS, "topics.html", view)
+
+
+def papers_index_page(survey: Survey) -> Page:
+    """All papers, sortable by title and by date added."""
+    view = common(survey, urls.PAPERS, "All papers")
+    view["papers"] = [paper_card(survey, pid) for pid in survey.papers]
+    return Page(urls.PAPERS, "papers.html", view)
+
+
+def topic_page(survey: Survey, slug: str) -> Page:
+    """One topic: summary, narrative with citations, its papers in sections, references."""
+    topic = survey.topics[slug]
+    url = urls.topic_url(slug)
+    view = common(survey, url, topic.title, topic.path)
+    narrative_html, references = render_narrative(survey, survey.narratives.get(slug), view["root"])
+    view.update(
+        topic={"title": topic.title, "summary": topic.summary, "slug": slug},
+        parent=topic_link(survey, topic.parent) if topic.parent in survey.topics else None,
+        children=[
+            {**topic_link(survey, c), "count": len(survey.subtree_papers(c))}
+            for c in survey.children[slug]
+        ],
+        narrative_html=narrative_html,
+        references=references,
+        sections=[
+            {
+                "title": section.title,
+                "note": section.note,
+                "papers": [paper_card(survey, p.paper_id, p.note) for p in section.papers],
+            }
+            for section in survey.sections[slug]
+            if section.papers
+        ],
+        count=len(survey.members[slug]),
+    )
+    return Page(url, "topic.html", view)
+
+
+def paper_links(paper: Paper) -> list[dict[str, str]]:
+    """The paper's outside links, labelled."""
+    found = []
+    if paper.arxiv:
+        found.append(
+            {"label": f"arXiv:{paper.arxiv}", "href": f"https://arxiv.org/abs/{paper.arxiv}"}
+        )
+    if paper.doi:
+        found.append({"label": f"DOI: {paper.doi}", "href": f"https://doi.org/{paper.doi}"})
+    labels = {"pdf": "PDF", "code": "Code", "url": "Web page"}
+    found += [
+        {"label": label, "href": getattr(paper, name)}
+        for name, label in labels.items()
+        if getattr(paper, name)
+    ]
+    return found
+
+
+def neighbours(survey: Survey, paper_id: str) -> tuple[dict | None, dict | None]:
+    """The previous and next paper within the paper's main topic."""
+    main = survey.main_topic(paper_id)
+    if main is None:
+        return None, None
+    members = survey.members[main]
+    index = members.index(paper_id)
+    previous = paper_link(survey, members[index - 1]) if index > 0 else None
+    following = paper_link(survey, members[index + 1]) if index + 1 < len(members) else None
+    return previous, following
+
+
+def paper_page(survey: Survey, paper_id: str) -> Page:
+    """One paper: abstract, topics, links, sources, citing topics, previous/next."""
+    paper = survey.papers[paper_id]
+    url = urls.paper_url(paper_id)
+    view = common(survey, url, paper.title, paper.path)
+    previous, following = neighbours(survey, paper_id)
+    main = survey.main_topic(paper_id)
+    notes_html = render_notes(survey, paper, view["root"])
+    view.update(
+        paper={
+            "id": paper_id,
+            "title": paper.title,
+            "abstract": [
+                part.strip() for part in re.split(r"\n\s*\n", paper.abstract) if part.strip()
+            ],
+            "authors": list(paper.authors),
+            "year": paper.year,
+            "venue": paper.venue,
+            "added": paper.added.isoformat() if paper.added else None,
+            "sources": list(paper.sources),
+        },
+        links=paper_links(paper),
+        topics=[
+            {**topic_link(survey, s), "main": s == main}
+            for s in survey.paper_topics.get(paper_id, ())
+        ],
+        main_topic=topic_link(survey, main) if main else None,
+        cited_by=[topic_link(survey, s) for s in survey.cited_by.get(paper_id, ())],
+        previous=previous,
+        next=following,
+        notes_html=notes_html,
+    )
+    return Page(url, "paper.html", view)
+
+
+def render_notes(survey: Survey, paper: Paper, root: str) -> str:
+    """The curator's notes on a paper; citations there show the cited paper's title."""
+    if not paper.notes:
+        return ""
+
+    def cite_link(paper_id: str) -> tuple[str, str, str]:
+        title = survey.papers[paper_id].title
+        return root + urls.paper_url(paper_id), title, title
+
+    return markup.render(markup.parse(paper.notes), cite_link)

@@ -1,0 +1,69 @@
+"""Stage 7: write the site to a staging folder beside the output, then swap it in.
+
+A build that fails, or is killed at any moment, leaves the previous output as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path, PurePosixPath
+
+
+class OutputError(Exception):
+    """Two files on one path, or a path that would escape the output folder."""
+
+
+def check_paths(files: dict[str, bytes]) -> None:
+    """Refuse unsafe paths and paths that collide on case-insensitive file systems."""
+    seen: dict[str, str] = {}
+    for name in files:
+        path = PurePosixPath(name)
+        if path.is_absolute() or ".." in path.parts or not path.parts:
+            raise OutputError(f"output path '{name}' would escape the site folder")
+        folded = name.casefold()
+        if folded in seen:
+            raise OutputError(
+                f"'{name}' and '{seen[folded]}' would be one file on a case-insensitive file system"
+            )
+        seen[folded] = name
+
+
+def write_tree(folder: Path, files: dict[str, bytes]) -> None:
+    """Write every file under `folder` (which must not exist yet)."""
+    folder.mkdir(parents=True)
+    for name in sorted(files):
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(files[name])
+
+
+def write_site(output: Path, files: dict[str, bytes]) -> None:
+    """Replace `output` with exactly `files`, atomically from a reader's point of view."""
+    check_paths(files)
+    output = output.resolve()
+    staging = output.with_name(f".{output.name}-staging-{os.getpid()}")
+    retired = output.with_name(f".{output.name}-old-{os.getpid()}")
+    clean_leftovers(output)
+    try:
+        write_tree(staging, files)
+        if output.exists():
+            output.rename(retired)
+        staging.rename(output)
+    except BaseException:
+        if retired.exists() and not output.exists():
+            retired.rename(output)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def clean_leftovers(output: Path) -> None:
+    """Remove staging folders of killed builds; restore a site a killed swap left aside."""
+    for leftover in sorted(output.parent.glob(f".{output.name}-staging-*")):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for retired in sorted(output.parent.glob(f".{output.name}-old-*")):
+        if output.exists():
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            retired.rename(output)

@@ -1,0 +1,75 @@
+"""YAML loading that remembers the line of every mapping key and list item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+
+class LineDict(dict):
+    """A mapping that knows the 1-based line of each key (`lines[key]`)."""
+
+    lines: dict[str, int]
+    line: int
+
+
+class LineList(list):
+    """A list that knows the 1-based line of each item (`lines[i]`)."""
+
+    lines: list[int]
+    line: int
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader whose mappings and sequences carry source lines."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.lines = {}
+    result.line = node.start_mark.line + 1
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) and key is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "expected a simple key", key_node.start_mark
+            )
+        key = str(key)
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}'", key_node.start_mark
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.lines = [child.start_mark.line + 1 for child in node.value]
+    result.line = node.start_mark.line + 1
+    return result
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text; mappings become LineDict, lists LineList. Raises yaml.YAMLError."""
+    return yaml.load(text, Loader=_LineLoader)
+
+
+def error_line(error: yaml.YAMLError) -> int:
+    """The 1-based line a YAML error points at (0 when unknown)."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    return mark.line + 1 if mark else 0
+
+
+def error_message(error: yaml.YAMLError) -> str:
+    """A one-line description of a YAML error."""
+    parts = [getattr(error, "context", None), getattr(error, "problem", None)]
+    text = ", ".join(p for p in parts if p) or str(error).splitlines()[0]
+    return f"invalid YAML: {text}"

@@ -1,0 +1,100 @@
+"""Shared fixtures: a factory that writes small content trees, and a built fixture site."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from surveysite.build_site import Project
+
+REPO = Path(__file__).resolve().parent.parent
+
+SITE_YAML = """\
+title: Fixture Survey
+description: A tiny survey used by the tests.
+repository: https://github.com/example/survey
+"""
+
+PAPERS = {
+    "spiking-networks-for-robots": """\
+        title: Spiking Networks for Robots
+        authors: [Ada Lovelace, Alan Turing]
+        year: 2023
+        arxiv: "2301.00001"
+        added: 2026-01-02
+        sources: [hf-daily-papers/000]
+        abstract: >-
+          Spiking neural networks promise energy-efficient control. We survey
+          deployments on robots and employ a key benchmark.
+        """,
+    "attention-is-enough": """\
+        title: Attention Is Enough
+        added: 2026-01-03
+        abstract: Transformers with attention? We show `code`, *stars*, _under_, <b>tags</b> & more.
+        """,
+    "pruning-lottery-tickets": """\
+        title: Pruning Lottery Tickets
+        added: 2026-01-01
+        code: https://github.com/example/lottery
+        abstract: Sparse subnetworks found by pruning train as well as the dense network.
+        """,
+}
+
+TOPICS = {
+    "architectures": """\
+        ---
+        title: Architectures
+        summary: How networks are built.
+        order: 1
+        ---
+        Architectures range from spiking models [@spiking-networks-for-robots] to
+        transformers [@attention-is-enough; @spiking-networks-for-robots].
+        """,
+    "spiking": """\
+        ---
+        title: Spiking networks
+        summary: Networks of spiking neurons.
+        parent: architectures
+        papers:
+          - section: Applications
+            papers:
+              - id: spiking-networks-for-robots
+                note: Start here.
+        ---
+        Spiking networks are efficient [@spiking-networks-for-robots].
+        """,
+    "efficiency": """\
+        ---
+        title: Efficiency
+        summary: Smaller and faster networks.
+        order: 2
+        match: [pruning, "title:attention"]
+        ---
+        Pruning finds sparse networks [@pruning-lottery-tickets].
+        """,
+}
+
+
+def write_content(root: Path, papers: dict[str, str] | None = None, topics: dict[str, str] | None = None, site: str = SITE_YAML) -> Project:
+    """Write a project (content from dedented strings, the real templates and static files)."""
+    content = root / "content"
+    (content / "papers").mkdir(parents=True, exist_ok=True)
+    (content / "topics").mkdir(parents=True, exist_ok=True)
+    (content / "site.yaml").write_text(site, encoding="utf-8")
+    for paper_id, text in (PAPERS if papers is None else papers).items():
+        (content / "papers" / f"{paper_id}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    for slug, text in (TOPICS if topics is None else topics).items():
+        (content / "topics" / f"{slug}.md").write_text(textwrap.dedent(text), encoding="utf-8")
+    for folder in ("templates", "static"):
+        if not (root / folder).exists():
+            shutil.copytree(REPO / folder, root / folder)
+    return Project.at(root)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """A fresh fixture project in a temporary folder."""
+    return write_content(tmp_path)
