@@ -68,9 +68,13 @@ class Survey:
 
     def subtree_papers(self, slug: str) -> set[str]:
         """Papers of a topic and all its sub-topics."""
-        found = set(self.members[slug])
-        for child in self.children[slug]:
-            found |= self.subtree_papers(child)
+        found, todo, seen = set(), [slug], set()
+        while todo:
+            current = todo.pop()
+            if current not in seen:
+                seen.add(current)
+                found.update(self.members[current])
+                todo.extend(self.children[current])
         return found
 
 
@@ -309,8 +313,8 @@ def check_cited_members(
     survey: Survey, slug: str, narrative: Narrative, problems: list[Problem]
 ) -> None:
     """Warn when a narrative cites a paper its topic does not list."""
-    topic = survey.topics[slug]
+    topic, in_topic = survey.topics[slug], survey.subtree_papers(slug)
     for citation in markup.citations(narrative.tokens, topic.body_line):
-        if citation.paper_id in survey.papers and citation.paper_id not in survey.members[slug]:
-            message = f"cites '@{citation.paper_id}', which is not among this topic's papers; list it under 'papers'"
+        if citation.paper_id in survey.papers and citation.paper_id not in in_topic:
+            message = f"cites '@{citation.paper_id}', which is not among the papers of this topic or its sub-topics; list it under 'papers'"
             problems.append(Problem(topic.path, citation.line, "citation", message, warning=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -347,6 +348,10 @@ def parse_match(doc: RawDocument, value: Any, problems: list[Problem]) -> tuple[
 def validate_site(raw: RawContent, problems: list[Problem]) -> SiteConfig:
     """Build the SiteConfig; a broken or missing file still yields a usable default."""
     values = check_fields(raw.site, SITE_FIELDS, problems) if raw.site and raw.site.data else {}
+    for name in ("base_url", "repository"):
+        override = os.environ.get(f"SURVEYSITE_{name.upper()}")
+        if override:
+            values[name] = override
     values.setdefault("title", "Survey")
     values.setdefault("description", "")
     values["base_url"] = values.get("base_url", "").rstrip("/")

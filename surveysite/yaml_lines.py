@@ -69,7 +69,14 @@ def error_line(error: yaml.YAMLError) -> int:
 
 
 def error_message(error: yaml.YAMLError) -> str:
-    """A one-line description of a YAML error."""
-    parts = [getattr(error, "context", None), getattr(error, "problem", None)]
-    text = ", ".join(p for p in parts if p) or str(error).splitlines()[0]
-    return f"invalid YAML: {text}"
+    """A one-line description of a YAML error, naming where an unclosed construct began."""
+    context, problem = getattr(error, "context", None), getattr(error, "problem", None)
+    if not problem:
+        return f"invalid YAML: {str(error).splitlines()[0]}"
+    context_mark, problem_mark = (
+        getattr(error, "context_mark", None),
+        getattr(error, "problem_mark", None),
+    )
+    if context and context_mark and problem_mark and context_mark.line != problem_mark.line:
+        context = f"{context} (started on line {context_mark.line + 1})"
+    return "invalid YAML: " + ", ".join(part for part in (context, problem) if part)

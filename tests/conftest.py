@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import re
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from surveysite.build_site import Project
+from surveysite.build_site import Project, build
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -49,6 +53,7 @@ TOPICS = {
         title: Architectures
         summary: How networks are built.
         order: 1
+        papers: [attention-is-enough]
         ---
         Architectures range from spiking models [@spiking-networks-for-robots] to
         transformers [@attention-is-enough; @spiking-networks-for-robots].
@@ -78,14 +83,21 @@ TOPICS = {
 }
 
 
-def write_content(root: Path, papers: dict[str, str] | None = None, topics: dict[str, str] | None = None, site: str = SITE_YAML) -> Project:
+def write_content(
+    root: Path,
+    papers: dict[str, str] | None = None,
+    topics: dict[str, str] | None = None,
+    site: str = SITE_YAML,
+) -> Project:
     """Write a project (content from dedented strings, the real templates and static files)."""
     content = root / "content"
     (content / "papers").mkdir(parents=True, exist_ok=True)
     (content / "topics").mkdir(parents=True, exist_ok=True)
     (content / "site.yaml").write_text(site, encoding="utf-8")
     for paper_id, text in (PAPERS if papers is None else papers).items():
-        (content / "papers" / f"{paper_id}.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+        (content / "papers" / f"{paper_id}.yaml").write_text(
+            textwrap.dedent(text), encoding="utf-8"
+        )
     for slug, text in (TOPICS if topics is None else topics).items():
         (content / "topics" / f"{slug}.md").write_text(textwrap.dedent(text), encoding="utf-8")
     for folder in ("templates", "static"):
@@ -98,3 +110,69 @@ def write_content(root: Path, papers: dict[str, str] | None = None, topics: dict
 def project(tmp_path: Path) -> Project:
     """A fresh fixture project in a temporary folder."""
     return write_content(tmp_path)
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Drive Debian's Chromium (Playwright cannot download browsers here)."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": shutil.which("chromium") or "/usr/bin/chromium",
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@contextlib.contextmanager
+def http_server(directory: Path):
+    """Serve a folder on 127.0.0.1 with python's http.server; yield its base URL."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-u",
+            "-m",
+            "http.server",
+            "0",
+            "--bind",
+            "127.0.0.1",
+            "--directory",
+            str(directory),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        line = process.stdout.readline()
+        port = int(re.search(r"port (\d+)", line).group(1))
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Path:
+    """The real survey in content/, built once into <tmp>/www/survey/ (a project sub-path)."""
+    www = tmp_path_factory.mktemp("www")
+    build(Project.at(REPO, output=www / "survey"))
+    return www / "survey"
+
+
+@pytest.fixture(scope="session")
+def served_site(real_site: Path):
+    """The real survey served under the sub-path /survey/; yields the site's base URL."""
+    with http_server(real_site.parent) as base:
+        yield f"{base}/survey/"

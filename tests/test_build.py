@@ -14,14 +14,23 @@ from tests.conftest import write_content
 
 def page(project, url: str) -> str:
     """The built HTML at a site URL."""
-    path = project.output / url / "index.html" if not url.endswith(".html") else project.output / url
+    path = (
+        project.output / url / "index.html" if not url.endswith(".html") else project.output / url
+    )
     return path.read_text(encoding="utf-8")
 
 
 def test_builds_every_page_kind(project):
     build(project)
     out = project.output
-    for url in ["", "papers/", "topics/", "search/", "topics/spiking/", "papers/attention-is-enough/"]:
+    for url in [
+        "",
+        "papers/",
+        "topics/",
+        "search/",
+        "topics/spiking/",
+        "papers/attention-is-enough/",
+    ]:
         assert (out / url / "index.html").is_file(), url
     assert (out / "404.html").is_file()
     assert (out / ".nojekyll").exists()
@@ -107,7 +116,7 @@ def test_home_lists_topics_with_counts_and_recent(project):
     build(project)
     html = page(project, "")
     assert 'href="topics/architectures/"' in html
-    assert re.search(r"Architectures</a>\s*<span class=\"count\">1 paper</span>", html)
+    assert re.search(r"Architectures</a>\s*<span class=\"count\">2 papers</span>", html)
     recent = html.split('id="recent-heading"')[1]
     assert recent.index("Attention Is Enough") < recent.index("Spiking Networks")
 
@@ -117,7 +126,9 @@ def test_links_are_relative_and_404_uses_base_path(tmp_path):
     project = write_content(tmp_path, site=site)
     build(project)
     assert 'href="/repo/topics/"' in page(project, "404.html")
-    assert '<link rel="canonical" href="https://user.github.io/repo/topics/">' in page(project, "topics/")
+    assert '<link rel="canonical" href="https://user.github.io/repo/topics/">' in page(
+        project, "topics/"
+    )
 
 
 def test_failed_build_leaves_previous_site(project):
