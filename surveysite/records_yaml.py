@@ -27,9 +27,8 @@ KEY_ORDER = (
     "notes",
 )
 WRAP_WIDTH = 88
-# PyYAML breaks a folded line at the first space past its width, so aim a word short.
-_EMITTER_WIDTH = WRAP_WIDTH - 8
-_FOLD_OVER = 80  # strings longer than this are written as folded blocks
+_BREAKS = "\n\x85\u2028\u2029"
+_FOLD_OVER = 76  # longer strings are folded; shorter fit "abstract: '...'" in the width
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
@@ -43,12 +42,74 @@ class _RecordDumper(yaml.SafeDumper):
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
 
+    def write_folded(self, text: str) -> None:
+        """PyYAML's folded writer, but a line breaks before a word that would overflow.
+
+        PyYAML breaks at the first space *past* the width, so its lines overshoot by a
+        word. Only the break test differs from PyYAML 6's ``Emitter.write_folded``;
+        ``dump_record`` re-loads what it writes, so a mistake here cannot lose data.
+        """
+        hints = self.determine_block_hints(text)
+        self.write_indicator(">" + hints, True)
+        if hints[-1:] == "+":
+            self.open_ended = True
+        self.write_line_break()
+        leading_space, spaces, breaks = True, False, True
+        start = end = 0
+        while end <= len(text):
+            ch = text[end] if end < len(text) else None
+            if breaks:
+                if ch is None or ch not in _BREAKS:
+                    if not leading_space and ch is not None and ch != " " and text[start] == "\n":
+                        self.write_line_break()
+                    leading_space = ch == " "
+                    for br in text[start:end]:
+                        self.write_line_break(None if br == "\n" else br)
+                    if ch is not None:
+                        self.write_indent()
+                    start = end
+            elif spaces:
+                if ch != " ":
+                    if start + 1 == end and self._overflows(text, end):
+                        self.write_indent()
+                    else:
+                        self._write_text(text[start:end])
+                    start = end
+            elif ch is None or ch in " " + _BREAKS:
+                self._write_text(text[start:end])
+                if ch is None:
+                    self.write_line_break()
+                start = end
+            if ch is not None:
+                breaks, spaces = ch in _BREAKS, ch == " "
+            end += 1
+
+    def _overflows(self, text: str, word_start: int) -> bool:
+        """Tell whether the word at ``word_start``, after one space, passes the width."""
+        word_end = word_start
+        while word_end < len(text) and text[word_end] not in " " + _BREAKS:
+            word_end += 1
+        return self.column + 1 + (word_end - word_start) > self.best_width
+
+    def _write_text(self, data: str) -> None:
+        self.column += len(data)
+        self.stream.write(data.encode(self.encoding) if self.encoding else data)
+
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    return dumper.represent_scalar(_STR_TAG, value, style=_block_style(value))
+    return dumper.represent_scalar(_STR_TAG, value, style=_scalar_style(value))
 
 
 _RecordDumper.add_representer(str, _represent_str)
+
+
+class _QuotedDumper(_RecordDumper):
+    """Last resort: every string double-quoted, which PyYAML always reads back."""
+
+
+_QuotedDumper.add_representer(
+    str, lambda dumper, value: dumper.represent_scalar(_STR_TAG, value, style='"')
+)
 
 
 def dump_record(fields: dict[str, Any]) -> str:
@@ -56,43 +117,46 @@ def dump_record(fields: dict[str, Any]) -> str:
     ordered = {k: fields[k] for k in KEY_ORDER if k in fields}
     ordered.update((k, v) for k, v in fields.items() if k not in ordered)
     text = _dump(ordered, _RecordDumper)
-    if yaml.safe_load(text) != fields:  # safety net; _block_style probes each string
-        text = _dump(ordered, yaml.SafeDumper)
+    if yaml.safe_load(text) != fields:  # safety net; _scalar_style probes each string
+        text = _dump(ordered, _QuotedDumper)
     return text
 
 
-def _dump(data: dict[str, Any], dumper: type[yaml.SafeDumper]) -> str:
+def _dump(data: Any, dumper: type[yaml.SafeDumper]) -> str:
     return yaml.dump(
         data,
         Dumper=dumper,
         allow_unicode=True,
         default_flow_style=False,
         sort_keys=False,
-        width=_EMITTER_WIDTH,
+        width=WRAP_WIDTH,
     )
 
 
-@functools.lru_cache(maxsize=1024)
-def _block_style(value: str) -> str | None:
-    """Pick literal for multi-line text, folded for long text, if it round-trips."""
+@functools.lru_cache(maxsize=4096)
+def _scalar_style(value: str) -> str | None:
+    """Pick the friendliest style that reads back as ``value``.
+
+    Literal for multi-line text, folded for long text, else PyYAML's choice; PyYAML
+    gets a few strings wrong (``"\\x85"`` as a key), so each choice is tried first.
+    """
     if "\n" in value.rstrip("\n"):
-        style = "|"
+        preferred: tuple[str | None, ...] = ("|", None)
     elif len(value) > _FOLD_OVER:
-        style = ">"
+        preferred = (">", None)
     else:
-        return None
-    data = {"k": value, "l": [value]}
-    probe = _dump(data, _ProbeDumper(style))
-    return style if yaml.safe_load(probe) == data else None
+        preferred = (None,)
+    return next((style for style in preferred if _round_trips(value, style)), '"')
 
 
-def _ProbeDumper(style: str) -> type[yaml.SafeDumper]:  # noqa: N802 - a class factory
-    def represent(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-        return dumper.represent_scalar(_STR_TAG, value, style=style)
-
+def _round_trips(value: str, style: str | None) -> bool:
     dumper = type("_Probe", (_RecordDumper,), {})
-    dumper.add_representer(str, represent)
-    return dumper
+    dumper.add_representer(str, lambda d, v: d.represent_scalar(_STR_TAG, v, style=style))
+    data = {"k": value, "l": [value], value: "v"}
+    try:
+        return yaml.safe_load(_dump(data, dumper)) == data
+    except yaml.YAMLError:
+        return False
 
 
 # --- minimal text edits -------------------------------------------------------------

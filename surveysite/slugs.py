@@ -36,10 +36,32 @@ _TRANSLITERATIONS = str.maketrans(
         "ı": "i",
     }
 )
-_GREEK = (
-    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi"
-    " rho sigma tau upsilon phi chi psi omega"
-).split()
+_GREEK = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "epsilon",
+    "zeta",
+    "eta",
+    "theta",
+    "iota",
+    "kappa",
+    "lambda",
+    "mu",
+    "nu",
+    "xi",
+    "omicron",
+    "pi",
+    "rho",
+    "sigma",
+    "tau",
+    "upsilon",
+    "phi",
+    "chi",
+    "psi",
+    "omega",
+]
 _GREEK_LETTERS = str.maketrans(
     {
         **{chr(0x3B1 + i + (i > 16)): f" {n} " for i, n in enumerate(_GREEK)},

@@ -15,15 +15,14 @@ import re
 import warnings
 from dataclasses import dataclass, field
 
-from pylatexenc.macrospec import LatexContextDb
-from pylatexenc.latexwalker import LatexWalker
-from pylatexenc.latexwalker import get_default_latex_context_db as get_default_walker_context_db
-from pylatexenc.macrospec import std_macro
 from pylatexenc.latex2text import (
     LatexNodes2Text,
     MacroTextSpec,
     get_default_latex_context_db,
 )
+from pylatexenc.latexwalker import LatexWalker
+from pylatexenc.latexwalker import get_default_latex_context_db as get_default_walker_context_db
+from pylatexenc.macrospec import LatexContextDb, std_macro
 
 __all__ = ["TexConversion", "convert_tex", "find_tex_residue", "tex_to_text"]
 
@@ -97,7 +96,7 @@ def convert_tex(s: str) -> TexConversion:
         unconverted: list[str] = []
         text = _convert_spans(_typography(s), unconverted)
         return TexConversion(text, unconverted)
-    except Exception:  # noqa: BLE001 - a title must never stop an import
+    except Exception:
         log.warning("could not convert TeX in %r; kept as is", s[:80], exc_info=True)
         return TexConversion(s, [s])
 
@@ -137,8 +136,10 @@ def _typo_replacement(m: re.Match[str]) -> str:
 
 def _is_tie(before: str, after: str) -> bool:
     """Tell a TeX tie (``Fig.~3``, ``e.g.,~SVD``) from ``~40k`` or ``10~30%``."""
-    return bool(before) and (before.isalpha() or before in ".,;:)]") and (
-        after.isalnum() or after in "([\\"
+    return (
+        bool(before)
+        and (before.isalpha() or before in ".,;:)]")
+        and (after.isalnum() or after in "([\\")
     )
 
 
@@ -165,7 +166,9 @@ def _convert_spans(s: str, unconverted: list[str]) -> str:
             pos = m.start() + 1
             continue
         out.append(s[pos : m.start()])
-        out.append(s[m.start() : end] if m["url"] else _convert_span(s[m.start() : end], unconverted))
+        out.append(
+            s[m.start() : end] if m["url"] else _convert_span(s[m.start() : end], unconverted)
+        )
         pos = end
     out.append(s[pos:])
     return "".join(out)
@@ -180,10 +183,9 @@ def _span_end(s: str, start: int) -> int | None:
     nxt = s[start + 1]
     if nxt in _ACCENT_SYMBOLS:
         return _accent_arg_end(s, start + 2)
-    if not nxt.isalpha():
-        return start + 2 if nxt in _CONTROL_SYMBOLS else None
     word = _CONTROL_WORD_RE.match(s, start)
-    assert word is not None
+    if word is None:
+        return start + 2 if nxt in _CONTROL_SYMBOLS else None
     return _macro_args_end(s, word.end(), word[1])
 
 
@@ -285,8 +287,12 @@ def _arg_texts(node: object, l2tobj: LatexNodes2Text) -> list[str]:
 
 def _cite(node: object, l2tobj: LatexNodes2Text) -> str:
     args = _arg_texts(node, l2tobj)
-    name = getattr(node, "macroname", "")
-    return "" if not args else args[-1] if name == "href" else f"[{args[-1]}]"
+    return f"[{args[-1]}]" if args else ""
+
+
+def _href(node: object, l2tobj: LatexNodes2Text) -> str:
+    args = _arg_texts(node, l2tobj)
+    return args[-1] if args else ""
 
 
 def _args(node: object, l2tobj: LatexNodes2Text) -> str:
@@ -297,12 +303,53 @@ def _frac(node: object, l2tobj: LatexNodes2Text) -> str:
     return "/".join(_arg_texts(node, l2tobj))
 
 
-_DECLARATIONS = (
-    "bf it em rm tt sc sf sl up md bfseries itshape mdseries upshape scshape normalfont"
-    " tiny scriptsize footnotesize small normalsize large Large LARGE huge Huge"
-    " xspace left right big Big bigg Bigg bigl bigr Bigl Bigr label nonumber noindent"
-    " centering displaystyle textstyle limits nolimits"
-).split()
+_DECLARATIONS = [
+    "bf",
+    "it",
+    "em",
+    "rm",
+    "tt",
+    "sc",
+    "sf",
+    "sl",
+    "up",
+    "md",
+    "bfseries",
+    "itshape",
+    "mdseries",
+    "upshape",
+    "scshape",
+    "normalfont",
+    "tiny",
+    "scriptsize",
+    "footnotesize",
+    "small",
+    "normalsize",
+    "large",
+    "Large",
+    "LARGE",
+    "huge",
+    "Huge",
+    "xspace",
+    "left",
+    "right",
+    "big",
+    "Big",
+    "bigg",
+    "Bigg",
+    "bigl",
+    "bigr",
+    "Bigl",
+    "Bigr",
+    "label",
+    "nonumber",
+    "noindent",
+    "centering",
+    "displaystyle",
+    "textstyle",
+    "limits",
+    "nolimits",
+]
 _PASS_THROUGH = "texttt textsf textup textmd textnormal mbox hbox boldsymbol bm operatorname"
 _SYMBOLS = {
     "LaTeX": "LaTeX",
@@ -332,7 +379,8 @@ def _extra_macros() -> list[MacroTextSpec]:
         *(MacroTextSpec(n, simplify_repl=_args) for n in _PASS_THROUGH.split()),
         *(MacroTextSpec(n, simplify_repl=_args) for n in ("url", "textsuperscript")),
         *(MacroTextSpec(n, simplify_repl=_frac) for n in ("tfrac", "dfrac")),
-        *(MacroTextSpec(n, simplify_repl=_cite) for n in ("cite", "citep", "citet", "href")),
+        *(MacroTextSpec(n, simplify_repl=_cite) for n in ("cite", "citep", "citet")),
+        MacroTextSpec("href", simplify_repl=_href),
     ]
 
 

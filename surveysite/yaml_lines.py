@@ -21,7 +21,10 @@ class LineList(list):
     line: int
 
 
-class _LineLoader(yaml.SafeLoader):
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when available
+
+
+class _LineLoader(_BaseLoader):
     """SafeLoader whose mappings and sequences carry source lines."""
 
 
