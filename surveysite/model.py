@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 from markdown_it.token import Token
 
@@ -60,6 +61,9 @@ class Survey:
     home: Narrative | None = None
     cited_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
     matched_by: dict[str, tuple[str, ...]] = field(default_factory=dict)  # paper -> topics by rule
+    newest_added: date | None = None
+    related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # most similar first
+    positions: dict[str, tuple[float, float]] = field(default_factory=dict)  # map, in [0, 1]
 
     def main_topic(self, paper_id: str) -> str | None:
         """The topic a paper's page leads with."""
@@ -88,7 +92,8 @@ def build_model(
     check_duplicates(content.papers, problems)
     topics = {t.slug: t for t in content.topics}
     check_parents(topics, problems)
-    survey = Survey(content.site, papers, order_topics(topics))
+    newest = max((p.added for p in content.papers if p.added), default=None)
+    survey = Survey(content.site, papers, order_topics(topics), newest_added=newest)
     known = set(papers) | set(unreadable)
     collect_members(survey, known, problems)
     collect_narratives(survey, known, problems)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -47,13 +48,17 @@ def today() -> date:
     return date.today()
 
 
-def site_date(survey: Survey) -> date | None:
-    """The date the site shows as updated: SOURCE_DATE_EPOCH, else the newest `added`."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+@functools.cache
+def site_date_of(epoch: str | None, newest_added: date | None) -> date | None:
+    """SOURCE_DATE_EPOCH's date when set, else the newest `added` date."""
     if epoch and epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), UTC).date()
-    added = [p.added for p in survey.papers.values() if p.added]
-    return max(added) if added else None
+    return newest_added
+
+
+def site_date(survey: Survey) -> date | None:
+    """The date the site shows as updated: SOURCE_DATE_EPOCH, else the newest `added`."""
+    return site_date_of(os.environ.get("SOURCE_DATE_EPOCH"), survey.newest_added)
 
 
 def common(survey: Survey, url: str, title: str, source_path: str | None = None) -> dict[str, Any]:
