@@ -25,17 +25,40 @@ def seed_corpus() -> tuple[list[str], list[str]]:
     for path in sorted((REPO / "content" / "papers").glob("*.yaml")):
         record = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
         titles.append(record["title"])
-        sentences += [s.strip() for s in re.split(r"(?<=[.!?])\s+", record["abstract"]) if len(s.strip()) > 20]
+        sentences += [
+            s.strip() for s in re.split(r"(?<=[.!?])\s+", record["abstract"]) if len(s.strip()) > 20
+        ]
     return titles, sentences
 
 
 def topic_slugs() -> list[str]:
     """The synthetic topics: real-looking slugs, deterministic."""
     names = [
-        "graph-networks", "recurrent-networks", "convolutional-networks", "transformers", "mixture-of-experts",
-        "spiking-networks", "kolmogorov-arnold", "hypernetworks", "expressivity", "kernels", "generalisation",
-        "optimisation", "initialisation", "quantization", "pruning", "architecture-search", "continual-learning",
-        "interpretability", "neuroscience", "robustness", "verification", "bayesian", "vision", "language", "science",
+        "graph-networks",
+        "recurrent-networks",
+        "convolutional-networks",
+        "transformers",
+        "mixture-of-experts",
+        "spiking-networks",
+        "kolmogorov-arnold",
+        "hypernetworks",
+        "expressivity",
+        "kernels",
+        "generalisation",
+        "optimisation",
+        "initialisation",
+        "quantization",
+        "pruning",
+        "architecture-search",
+        "continual-learning",
+        "interpretability",
+        "neuroscience",
+        "robustness",
+        "verification",
+        "bayesian",
+        "vision",
+        "language",
+        "science",
     ]
     return names[:TOPIC_COUNT]
 
@@ -52,7 +75,8 @@ def make_papers(count: int, seed: int = 7) -> list[dict]:
         abstract = " ".join(rng.choice(sentences) for _ in range(rng.randint(5, 9)))
         papers.append(
             {
-                "id": f"p{number:06d}-" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40].strip("-"),
+                "id": f"p{number:06d}-"
+                + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:40].strip("-"),
                 "title": title,
                 "abstract": abstract,
                 "year": rng.randint(2014, 2026),
@@ -73,7 +97,9 @@ def write_surveysite(papers: list[dict], out: Path) -> None:
     for paper in papers:
         record = {k: paper[k] for k in ("title", "year", "topics", "abstract")}
         text = yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=88)
-        (content / "papers" / f"{paper['id']}.yaml").write_text(text + f"added: {paper['added']}\n", encoding="utf-8")
+        (content / "papers" / f"{paper['id']}.yaml").write_text(
+            text + f"added: {paper['added']}\n", encoding="utf-8"
+        )
     for slug in topic_slugs():
         title = slug.replace("-", " ").capitalize()
         body = f"---\ntitle: {title}\nsummary: Synthetic topic {title}.\n---\nA short narrative about {title}.\n"
@@ -112,19 +138,62 @@ def write_hugo(papers: list[dict], out: Path) -> None:
     (hugo / "layouts" / "_default" / "single.html").write_text(HUGO_SINGLE)
     (hugo / "layouts" / "_default" / "list.html").write_text(HUGO_LIST)
     (hugo / "layouts" / "_default" / "terms.html").write_text(HUGO_LIST)
-    (hugo / "static" / "style.css").write_text("body{font-family:sans-serif;max-width:50rem;margin:auto}")
+    (hugo / "static" / "style.css").write_text(
+        "body{font-family:sans-serif;max-width:50rem;margin:auto}"
+    )
     for paper in papers:
-        front = {"title": paper["title"], "year": paper["year"], "topics": paper["topics"], "date": paper["added"]}
-        text = "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n" + paper["abstract"] + "\n"
+        front = {
+            "title": paper["title"],
+            "year": paper["year"],
+            "topics": paper["topics"],
+            "date": paper["added"],
+        }
+        text = (
+            "---\n"
+            + yaml.safe_dump(front, sort_keys=False, allow_unicode=True)
+            + "---\n"
+            + paper["abstract"]
+            + "\n"
+        )
         (hugo / "content" / "papers" / f"{paper['id']}.md").write_text(text, encoding="utf-8")
+
+
+def real_papers() -> list[dict]:
+    """The real survey's papers, for the Hugo side of the real-survey benchmark."""
+    papers = []
+    for path in sorted((REPO / "content" / "papers").glob("*.yaml")):
+        record = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+        papers.append(
+            {
+                "id": path.stem,
+                "title": record["title"],
+                "abstract": record["abstract"],
+                "year": record.get("year") or 2026,
+                "topics": record.get("topics", []),
+                "added": str(record.get("added", "2026-11-23")),
+            }
+        )
+    return papers
+
+
+def write_real(out: Path) -> None:
+    """The real survey: a copy of the project (content included) and its Hugo twin."""
+    out.mkdir(parents=True, exist_ok=True)
+    for folder in ("content", "templates", "static"):
+        shutil.rmtree(out / folder, ignore_errors=True)
+        shutil.copytree(REPO / folder, out / folder)
+    write_hugo(real_papers(), out)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("count", type=int)
+    parser.add_argument("count", help="number of papers, or 'real' for the real survey")
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
-    papers = make_papers(args.count)
+    if args.count == "real":
+        write_real(args.out)
+        return
+    papers = make_papers(int(args.count))
     write_surveysite(papers, args.out)
     write_hugo(papers, args.out)
 
