@@ -18,6 +18,7 @@ so lunr.js finds ``attention?`` and ``(attention)`` too.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from lunr.index import Index
 from lunr.stemmer import PorterStemmer
 from lunr.stop_word_filter import stop_word_filter
 from lunr.token import Token
+from lunr.token_set import TokenSet
 
 INDEX_PATH = "search/index.json"
 DOCS_PATH = "search/docs.json"
@@ -39,6 +41,7 @@ LIST_SEPARATOR = "; "
 # docs.json keeps this much of each abstract (cut at a word boundary) for result snippets.
 SNIPPET_SOURCE_CHARS = 600
 
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 # What lunr.js treats as whitespace (\s) but Python's str.split() does not, and vice versa,
 # is normalised to a plain space before indexing so both split words at the same places.
 _WHITESPACE = re.compile(r"[\s\ufeff]+")
@@ -68,7 +71,7 @@ class _LunrJsPorterStemmer(PorterStemmer):
             self.b = self.b[: self.k] + "i" + self.b[self.k + 1 :]
 
 
-_PORTER = _LunrJsPorterStemmer()
+_PORTER = _LunrJsPorterStemmer()  # keeps state while stemming: one word at a time
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -92,7 +95,9 @@ def trimmer(token: Token, i: int | None = None, tokens: list[Token] | None = Non
     return token.update(lambda string, metadata=None: trim_word(string))
 
 
-def drop_empty(token: Token, i: int | None = None, tokens: list[Token] | None = None) -> Token | None:
+def drop_empty(
+    token: Token, i: int | None = None, tokens: list[Token] | None = None
+) -> Token | None:
     """Index pipeline function: drop tokens the trimmer emptied (e.g. "—"); never serialized."""
     return token if token.string else None
 
@@ -112,16 +117,16 @@ def new_builder() -> Builder:
     builder = Builder()
     builder.pipeline.add(trimmer, drop_empty, stop_word_filter, stemmer)
     builder.search_pipeline.add(trimmer, stemmer)
-    builder.ref("id")
+    builder.ref("ref")
     for name, boost in FIELD_BOOSTS.items():
         builder.field(name, boost=boost)
     return builder
 
 
-def index_document(entry: SearchEntry) -> dict[str, str]:
+def index_document(entry: SearchEntry, ref: str) -> dict[str, str]:
     """The document lunr indexes: every field present, lists joined into strings."""
     return {
-        "id": entry.id,
+        "ref": ref,
         "title": normalise_space(entry.title),
         "topics": normalise_space(LIST_SEPARATOR.join(entry.topics)),
         "authors": normalise_space(LIST_SEPARATOR.join(entry.authors)),
@@ -132,9 +137,23 @@ def index_document(entry: SearchEntry) -> dict[str, str]:
 def build_index(entries: Sequence[SearchEntry]) -> Index:
     """Index the entries (sorted by id, so the output is deterministic)."""
     builder = new_builder()
-    for entry in _sorted_unique(entries):
-        builder.add(index_document(entry))
+    ordered = _sorted_unique(entries)
+    if not ordered:
+        return _empty_index(builder)  # lunr.py divides by the document count
+    for ref, entry in zip(short_refs(len(ordered)), ordered, strict=True):
+        builder.add(index_document(entry, ref))
     return builder.build()
+
+
+def _empty_index(builder: Builder) -> Index:
+    """An index without documents, configured like the builder's."""
+    return Index(
+        inverted_index={},
+        field_vectors={},
+        token_set=TokenSet.from_list([]),
+        fields=list(FIELD_BOOSTS),
+        pipeline=builder.search_pipeline,
+    )
 
 
 def snippet_source(abstract: str, limit: int = SNIPPET_SOURCE_CHARS) -> str:
@@ -160,17 +179,36 @@ def result_view(entry: SearchEntry) -> dict[str, Any]:
 def build_search_files(entries: Sequence[SearchEntry]) -> dict[str, bytes]:
     """Build the search output files, keyed by path relative to the site root."""
     unique = _sorted_unique(entries)
-    docs = {entry.id: result_view(entry) for entry in unique}
+    docs = dict(zip(short_refs(len(unique)), map(result_view, unique), strict=True))
     return {
         INDEX_PATH: _json_bytes(build_index(unique).serialize()),
         DOCS_PATH: _json_bytes(docs),
     }
 
 
+def short_refs(count: int) -> list[str]:
+    """Document refs "0", "1", ... "a", ... "10", ... (base 36) for entries in id order.
+
+    Every posting in the index repeats its document's ref, so paper ids (long slugs) as
+    refs would triple the index; docs.json maps each short ref to its result.
+    """
+    return [_base36(number) for number in range(count)]
+
+
+def _base36(number: int) -> str:
+    """A non-negative number in base 36, lower case."""
+    digits = ""
+    while True:
+        number, digit = divmod(number, 36)
+        digits = _DIGITS[digit] + digits
+        if number == 0:
+            return digits
+
+
 def _sorted_unique(entries: Sequence[SearchEntry]) -> list[SearchEntry]:
     """Entries sorted by id; two entries with one id are an error."""
     ordered = sorted(entries, key=lambda entry: entry.id)
-    for before, after in zip(ordered, ordered[1:]):
+    for before, after in itertools.pairwise(ordered):
         if before.id == after.id:
             raise ValueError(f"two search entries have the id {after.id!r}")
     return ordered
