@@ -131,6 +131,42 @@ def restrict(data: LunrData, field_names: Iterable[str], terms: Iterable[str]) -
     )
 
 
+def partition(
+    data: LunrData, field_names: Iterable[str], key: Callable[[str], str]
+) -> dict[str, LunrData]:
+    """Split an index into shards by `key(term)`, for some fields, in one pass over the vectors."""
+    names = set(field_names)
+    keep_fields = tuple(f for f in data.fields if f.name in names)
+    groups: dict[str, list[str]] = {}
+    for term in sorted(data.postings, key=data.term_order.__getitem__):
+        if any(data.postings[term][n] for n in names):
+            groups.setdefault(key(term), []).append(term)
+    local = {}  # global term index -> (shard key, shard-local index)
+    for shard, terms in groups.items():
+        for number, term in enumerate(terms):
+            local[data.term_order[term]] = (shard, number)
+    vectors: dict[str, list] = {shard: [] for shard in groups}
+    for name, ref, elements in data.vectors:
+        if name not in names:
+            continue
+        split: dict[str, list[tuple[int, float]]] = {}
+        for index, weight in elements:
+            shard, number = local[index]
+            split.setdefault(shard, []).append((number, weight))
+        for shard, sliced in split.items():
+            vectors[shard].append((name, ref, sliced))
+    return {
+        shard: LunrData(
+            keep_fields,
+            {t: i for i, t in enumerate(terms)},
+            {t: {n: data.postings[t][n] for n in names} for t in terms},
+            vectors[shard],
+            data.pipeline,
+        )
+        for shard, terms in groups.items()
+    }
+
+
 def serialize(data: LunrData) -> dict[str, Any]:
     """The index as lunr.js 2.3.9 (and lunr.py's Index.serialize) write it."""
     inverted = []

@@ -112,3 +112,14 @@ def test_restrict_keeps_weights_and_renumbers_terms():
         for index, weight in elements:
             term = next(t for t, i in shard.term_order.items() if i == index)
             assert full[(name, ref)][data.term_order[term]] == weight
+
+
+def test_partition_equals_restrict():
+    documents = real_documents()[:60]
+    data = lunr_builder.build(documents, FIELDS, term_of, ["stemmer"])
+    shards = lunr_builder.partition(data, ["body"], lambda term: term[:1])
+    for key, shard in shards.items():
+        terms = [t for t in data.postings if t[:1] == key]
+        assert canonical(lunr_builder.serialize(shard)) == canonical(
+            lunr_builder.serialize(lunr_builder.restrict(data, ["body"], terms))
+        )
