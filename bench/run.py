@@ -45,6 +45,9 @@ def corpus(size: str) -> Path:
     folder = WORK / f"s{size}"
     if size == "real" or not (folder / "hugo").exists():
         subprocess.run([sys.executable, str(BENCH / "generate.py"), size, str(folder)], check=True)
+    for name in ("templates", "static"):  # always today's templates and assets
+        shutil.rmtree(folder / name, ignore_errors=True)
+        shutil.copytree(REPO / name, folder / name)
     return folder
 
 

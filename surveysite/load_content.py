@@ -133,8 +133,35 @@ def display_path(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def load_content(content_dir: Path, problems: list[Problem]) -> RawContent:
-    """Read every content file; unreadable files are reported in `problems` and skipped."""
+DocumentCache = dict[str, tuple[tuple[int, int], tuple["RawDocument | None", list[Problem]]]]
+
+
+def read_cached(
+    reader, path: Path, content_dir: Path, problems: list[Problem], cache: DocumentCache | None
+) -> RawDocument | None:
+    """Read a document, or take it from `cache` when the file's size and mtime are unchanged."""
+    if cache is None:
+        return reader(path, content_dir, problems)
+    info = path.stat()
+    key = (info.st_size, info.st_mtime_ns)
+    hit = cache.get(str(path))
+    if hit and hit[0] == key:
+        document, found = hit[1]
+    else:
+        found = []
+        document = reader(path, content_dir, found)
+        cache[str(path)] = (key, (document, found))
+    problems.extend(found)
+    return document
+
+
+def load_content(
+    content_dir: Path, problems: list[Problem], cache: DocumentCache | None = None
+) -> RawContent:
+    """Read every content file; unreadable files are reported in `problems` and skipped.
+
+    With a `cache` (path -> stat key and parsed document), unchanged files are not parsed again.
+    """
     site_path, home_path = content_dir / "site.yaml", content_dir / "home.md"
     if not site_path.exists():
         shown = display_path(site_path, content_dir)
@@ -145,13 +172,17 @@ def load_content(content_dir: Path, problems: list[Problem]) -> RawContent:
         if home_path.exists()
         else None,
     )
-    raw.papers = read_folder(content_dir, "papers", (".yaml", ".yml"), problems)
-    raw.topics = read_folder(content_dir, "topics", (".md",), problems)
+    raw.papers = read_folder(content_dir, "papers", (".yaml", ".yml"), problems, cache)
+    raw.topics = read_folder(content_dir, "topics", (".md",), problems, cache)
     return raw
 
 
 def read_folder(
-    content_dir: Path, name: str, suffixes: tuple[str, ...], problems: list[Problem]
+    content_dir: Path,
+    name: str,
+    suffixes: tuple[str, ...],
+    problems: list[Problem],
+    cache: DocumentCache | None = None,
 ) -> list[RawDocument]:
     """Read the documents of one content folder; note the stems of unreadable ones."""
     documents = []
@@ -165,6 +196,6 @@ def read_folder(
             problems.append(Problem(shown, 0, "", message, warning=True))
             continue
         reader = read_markdown_document if path.suffix == ".md" else read_yaml_document
-        document = reader(path, content_dir, problems)
+        document = read_cached(reader, path, content_dir, problems, cache)
         documents.append(document or RawDocument(display_path(path, content_dir), path.stem, None))
     return documents

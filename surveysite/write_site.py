@@ -29,16 +29,41 @@ def check_paths(files: dict[str, bytes]) -> None:
         seen[folded] = name
 
 
-def write_tree(folder: Path, files: dict[str, bytes]) -> None:
-    """Write every file under `folder` (which must not exist yet)."""
+class Unchanged:
+    """Marks an output file as identical to the one in the current output: it is linked, not written."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED = Unchanged()
+
+
+def write_tree(folder: Path, files: dict[str, bytes | Unchanged], previous: Path) -> None:
+    """Write every file under `folder` (which must not exist yet); link unchanged ones."""
     folder.mkdir(parents=True)
+    made = {folder}
     for name in sorted(files):
         target = folder / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(files[name])
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        data = files[name]
+        if isinstance(data, Unchanged):
+            link_or_copy(previous / name, target)
+        else:
+            target.write_bytes(data)
 
 
-def write_site(output: Path, files: dict[str, bytes]) -> None:
+def link_or_copy(source: Path, target: Path) -> None:
+    """A hard link to an unchanged file (cheap, and the old site keeps its own name for it)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def write_site(output: Path, files: dict[str, bytes | Unchanged]) -> None:
     """Replace `output` with exactly `files`, atomically from a reader's point of view."""
     check_paths(files)
     output = output.resolve()
@@ -46,7 +71,7 @@ def write_site(output: Path, files: dict[str, bytes]) -> None:
     retired = output.with_name(f".{output.name}-old-{os.getpid()}")
     clean_leftovers(output)
     try:
-        write_tree(staging, files)
+        write_tree(staging, files, output)
         if output.exists():
             output.rename(retired)
         staging.rename(output)

@@ -1,0 +1,120 @@
+"""What the last successful build knew, so the next one only redoes what changed.
+
+Kept in `.surveysite-cache/` beside the content (git-ignored; safe to delete). The cache is
+only an accelerator: a build with it writes exactly the bytes a build without it writes
+(tests/test_incremental.py checks this), and any mismatch falls back to a full build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+
+CACHE_FOLDER = ".surveysite-cache"
+CACHE_FILE = "build.pickle"
+ENVIRONMENT = ("SURVEYSITE_BASE_URL", "SURVEYSITE_REPOSITORY", "SOURCE_DATE_EPOCH")
+PACKAGE = Path(__file__).resolve().parent
+T = TypeVar("T")
+
+
+def digest(value: Any) -> str:
+    """A stable hash of a picklable value (dicts keep insertion order, so views hash stably)."""
+    return hashlib.sha256(pickle.dumps(value, protocol=5)).hexdigest()
+
+
+def stat_key(path: Path) -> tuple[int, int]:
+    """What tells us a file may have changed: its size and modification time."""
+    info = path.stat()
+    return info.st_size, info.st_mtime_ns
+
+
+def tree_state(folders: Iterable[Path]) -> list[tuple[str, int, int]]:
+    """Every file under the folders, with its stat key, in a stable order."""
+    state = []
+    for folder in folders:
+        for root, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                path = Path(root, name)
+                state.append((str(path), *stat_key(path)))
+    return state
+
+
+def code_version() -> str:
+    """The package's own source, so a new version of surveysite never reuses old results."""
+    return digest(tree_state([PACKAGE]))
+
+
+def output_state(output: Path) -> tuple[int, int] | None:
+    """The output folder's identity (a new folder is swapped in by every build)."""
+    try:
+        info = output.stat()
+    except FileNotFoundError:
+        return None
+    return info.st_ino, info.st_mtime_ns
+
+
+@dataclass
+class BuildCache:
+    """The last successful build's inputs and outputs."""
+
+    path: Path | None = None
+    version: str = ""
+    fingerprint: str = ""
+    output: tuple[int, int] | None = None
+    documents: dict[str, tuple[tuple[int, int], Any]] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)  # output path -> view digest
+    files: dict[str, str] = field(default_factory=dict)  # output path -> sha256 of its bytes
+    memo: dict[str, tuple[str, Any]] = field(default_factory=dict)  # name -> (input digest, value)
+    warnings: list = field(default_factory=list)
+
+    @classmethod
+    def open(cls, root: Path) -> BuildCache:
+        """The cache of the project at `root`, or an empty one (missing, old or unreadable)."""
+        path = root / CACHE_FOLDER / CACHE_FILE
+        version = code_version()
+        try:
+            with path.open("rb") as stream:
+                cache = pickle.load(stream)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            return cls(path, version)
+        if not isinstance(cache, cls) or cache.version != version:
+            return cls(path, version)
+        cache.path = path
+        return cache
+
+    def save(self) -> None:
+        """Write the cache atomically (a killed build leaves the old cache or none)."""
+        if self.path is None:
+            return
+        self.path.parent.mkdir(exist_ok=True)
+        temporary = self.path.with_suffix(f".tmp{os.getpid()}")
+        path, self.path = self.path, None
+        try:
+            temporary.write_bytes(pickle.dumps(self, protocol=5))
+            os.replace(temporary, path)
+        finally:
+            self.path = path
+
+    def remember(self, name: str, inputs: Any, compute: Callable[[], T]) -> T:
+        """`compute()`, or its last value when `inputs` hash the same as last time."""
+        key = digest(inputs)
+        if name in self.memo and self.memo[name][0] == key:
+            return self.memo[name][1]
+        value = compute()
+        self.memo[name] = (key, value)
+        return value
+
+
+def input_fingerprint(folders: Iterable[Path], output: Path, extra: Any = None) -> str:
+    """Everything a build reads: input files' stat keys, settings from the environment, options."""
+    environment = [(name, os.environ.get(name)) for name in ENVIRONMENT]
+    return digest((tree_state(folders), environment, str(output), extra))

@@ -1,0 +1,103 @@
+"""Incremental builds write exactly what a full build writes, and only redo what changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from surveysite import build_site
+from surveysite.build_site import Project, build
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def full_build(project: Project, tmp_path: Path) -> dict[str, bytes]:
+    """A clean build of the same content into another folder, without the cache."""
+    other = Project(project.root, project.content, project.templates, project.static, tmp_path / "full-site")
+    build(other, incremental=False)
+    files = tree(other.output)
+    return files
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Count pages rendered and search builds."""
+    calls = {"render": 0, "search": 0}
+    render, search = build_site.render_page, build_site.search_files
+
+    def count_render(*args):
+        calls["render"] += 1
+        return render(*args)
+
+    def count_search(*args):
+        calls["search"] += 1
+        return search(*args)
+
+    monkeypatch.setattr(build_site, "render_page", count_render)
+    monkeypatch.setattr(build_site, "search_files", count_search)
+    return calls
+
+
+def test_no_change_rebuild_does_nothing(project, counted):
+    build(project)
+    before = tree(project.output)
+    result = build(project)
+    assert result.unchanged
+    assert tree(project.output) == before
+
+
+def test_editing_notes_rerenders_one_page_and_keeps_the_index(project, tmp_path, counted):
+    build(project)
+    counted.update(render=0, search=0)
+    path = project.content / "papers" / "pruning-lottery-tickets.yaml"
+    path.write_text(path.read_text() + "notes: A *curated* note.\n")
+    build(project)
+    assert counted == {"render": 1, "search": 0}
+    assert tree(project.output) == full_build(project, tmp_path)
+
+
+def test_editing_an_abstract_rebuilds_the_index(project, tmp_path, counted):
+    build(project)
+    counted.update(render=0, search=0)
+    path = project.content / "papers" / "pruning-lottery-tickets.yaml"
+    path.write_text(path.read_text().replace("Sparse subnetworks", "Sparse sub-networks"))
+    build(project)
+    assert counted["search"] == 1
+    assert 0 < counted["render"] < 8
+    assert tree(project.output) == full_build(project, tmp_path)
+
+
+def test_editing_a_topic_and_a_template(project, tmp_path):
+    build(project)
+    topic = project.content / "topics" / "efficiency.md"
+    topic.write_text(topic.read_text() + "\nMore text.\n")
+    build(project)
+    assert tree(project.output) == full_build(project, tmp_path)
+    template = project.templates / "paper.html"
+    template.write_text(template.read_text().replace("Abstract</h2>", "Summary</h2>"))
+    build(project)
+    assert "Summary</h2>" in (project.output / "papers" / "attention-is-enough" / "index.html").read_text()
+    assert tree(project.output) == full_build(project, tmp_path / "again")
+
+
+def test_removed_paper_leaves_nothing_stale(project, tmp_path):
+    build(project)
+    (project.content / "papers" / "attention-is-enough.yaml").unlink()
+    for topic in ("architectures",):
+        path = project.content / "topics" / f"{topic}.md"
+        path.write_text(path.read_text().replace("[attention-is-enough]", "[]").replace("@attention-is-enough; ", ""))
+    build(project)
+    assert not (project.output / "papers" / "attention-is-enough").exists()
+    assert tree(project.output) == full_build(project, tmp_path)
+
+
+def test_damaged_site_is_rebuilt_in_full(project, tmp_path):
+    build(project)
+    path = project.content / "papers" / "pruning-lottery-tickets.yaml"
+    path.write_text(path.read_text() + "notes: Changed.\n")
+    (project.output / "papers" / "attention-is-enough" / "index.html").unlink()
+    build(project)
+    assert tree(project.output) == full_build(project, tmp_path)
