@@ -1,4 +1,4 @@
-/* Small page behaviours: the theme toggle and sorting the all-papers list. No framework. */
+/* Small page behaviours: the theme toggle (sorting and filtering all papers: facets.js). No framework. */
 (function () {
   "use strict";
 
@@ -25,42 +25,7 @@
     }
   }
 
-  function sortPapers(list, key) {
-    var items = Array.prototype.slice.call(list.children);
-    items.sort(function (a, b) {
-      if (key === "added") {
-        var byDate = (b.dataset.added || "").localeCompare(a.dataset.added || "");
-        if (byDate !== 0) return byDate;
-      }
-      return a.dataset.title.localeCompare(b.dataset.title);
-    });
-    var fragment = document.createDocumentFragment();
-    items.forEach(function (item) { fragment.appendChild(item); });
-    list.appendChild(fragment);
-  }
-
-  function setupSorting() {
-    var list = document.getElementById("all-papers");
-    if (!list) return;
-    var buttons = document.querySelectorAll(".sort-button");
-    var apply = function (key, push) {
-      sortPapers(list, key);
-      buttons.forEach(function (b) { b.setAttribute("aria-pressed", String(b.dataset.sort === key)); });
-      if (push) {
-        var url = new URL(window.location.href);
-        if (key === "title") url.searchParams.delete("sort"); else url.searchParams.set("sort", key);
-        history.replaceState(null, "", url);
-      }
-    };
-    buttons.forEach(function (button) {
-      button.addEventListener("click", function () { apply(button.dataset.sort, true); });
-    });
-    var initial = new URLSearchParams(window.location.search).get("sort");
-    if (initial === "added") apply("added", false);
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
     setupThemeToggle();
-    setupSorting();
   });
 })();

@@ -50,12 +50,15 @@ def make_parser() -> argparse.ArgumentParser:
         description="Import text dumps of Hugging Face Daily Papers pages.",
     )
     hf.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    hf.add_argument(
-        "--added",
-        type=date.fromisoformat,
-        default=None,
-        help="date to record as 'added' (default: today, or SOURCE_DATE_EPOCH)",
-    )
+    add_import_options(hf)
+    for name, summary in IMPORT_FORMATS.items():
+        fmt = formats.add_parser(
+            name,
+            help=summary,
+            description=f"Import {summary}. Never uses the network; malformed entries are reported with file and line and skipped.",
+        )
+        fmt.add_argument("files", nargs="+", type=Path, metavar="FILE")
+        add_import_options(fmt)
 
     commands.add_parser(
         "report",
@@ -72,6 +75,23 @@ def make_parser() -> argparse.ArgumentParser:
         "--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)"
     )
     return parser
+
+
+IMPORT_FORMATS = {
+    "bibtex": "BibTeX files (.bib)",
+    "arxiv": "saved arXiv API responses (Atom XML)",
+    "csl-json": "CSL-JSON files (e.g. Zotero's CSL JSON export)",
+}
+
+
+def add_import_options(command: argparse.ArgumentParser) -> None:
+    """Options shared by the import formats."""
+    command.add_argument(
+        "--added",
+        type=date.fromisoformat,
+        default=None,
+        help="date to record as 'added' (default: today, or SOURCE_DATE_EPOCH)",
+    )
 
 
 def add_build_options(command: argparse.ArgumentParser) -> None:
@@ -112,13 +132,18 @@ def run_build(args: argparse.Namespace, write: bool) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     """Import a listing into content/papers/."""
-    from .import_hf import format_report, import_hf_papers
+    from . import import_arxiv, import_bibtex, import_csl, import_hf
     from .views import today
 
-    report = import_hf_papers(
-        args.files, args.root / "content" / "papers", added=args.added or today()
-    )
-    print(format_report(report))
+    importers = {
+        "hf-papers": (import_hf.import_hf_papers, import_hf.format_report),
+        "bibtex": (import_bibtex.import_bibtex, import_bibtex.format_bibtex_report),
+        "arxiv": (import_arxiv.import_arxiv, import_arxiv.format_arxiv_report),
+        "csl-json": (import_csl.import_csl, import_csl.format_csl_report),
+    }
+    run, summarise = importers[args.format]
+    report = run(args.files, args.root / "content" / "papers", added=args.added or today())
+    print(summarise(report))
     return 1 if report.files_failed else 0
 
 

@@ -9,19 +9,21 @@ there (same title up to case, accents, TeX, punctuation) only gain the dump as a
 from __future__ import annotations
 
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from surveysite.records_yaml import RecordEditError, append_to_list, dump_record
-from surveysite.slugs import normalize_title, slugify
-from surveysite.tex import convert_tex, find_tex_residue
+from surveysite.import_common import (
+    Candidate,
+    ImportReport,
+    clean_text,
+    read_text,
+    run_import,
+    tex_notes,
+)
+from surveysite.import_common import format_report as common_format_report
+from surveysite.import_common import source_name as common_source_name
 
 __all__ = [
     "SOURCE_PREFIX",
@@ -164,216 +166,35 @@ def _preview(line: str, width: int = 70) -> str:
 # --- importing ----------------------------------------------------------------------
 
 
-@dataclass
-class ImportReport:
-    """What an import did; ``added``/``merged``/``unchanged`` hold one id per entry."""
-
-    added: list[str] = field(default_factory=list)
-    merged: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    files_failed: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _Record:
-    """A paper record as planned: existing (with its file text) or new."""
-
-    id: str
-    path: Path
-    data: dict[str, Any]
-    text: str | None = None  # current text of an existing file; None for a new record
-    original: str | None = None
-
-    def sources(self) -> list[Any]:
-        value = self.data.get("sources")
-        return value if isinstance(value, list) else []
-
-
-@dataclass
-class _Catalog:
-    """Records by normalized title, and the ids that are taken."""
-
-    papers_dir: Path
-    by_title: dict[str, _Record] = field(default_factory=dict)
-    taken: set[str] = field(default_factory=set)
-
-    def new_id(self, title: str) -> str:
-        base = slugify(title)
-        candidate, n = base, 1
-        while candidate in self.taken:
-            n += 1
-            candidate = f"{base}-{n}"
-        self.taken.add(candidate)
-        return candidate
-
-
 def source_name(path: Path) -> str:
     """Return the source name recorded for a dump, e.g. ``hf-daily-papers/000_x``."""
-    return f"{SOURCE_PREFIX}/{path.stem}"
+    return common_source_name(SOURCE_PREFIX, path)
 
 
 def import_hf_papers(files: list[Path], papers_dir: Path, *, added: date) -> ImportReport:
     """Import the dumps ``files`` into ``papers_dir``; plan everything, then write."""
-    report = ImportReport()
-    catalog = _load_catalog(papers_dir, report)
-    for path in files:
-        for entry in _read_entries(Path(path), report):
-            _import_entry(entry, Path(path), catalog, added, report)
-    _write_records(catalog)
-    return report
+    return run_import(files, papers_dir, added=added, prefix=SOURCE_PREFIX, read=_read_entries)
 
 
-def _load_catalog(papers_dir: Path, report: ImportReport) -> _Catalog:
-    """Read the existing records; every ``*.yaml`` name counts as a taken id."""
-    catalog = _Catalog(papers_dir)
-    for path in sorted(papers_dir.glob("*.yaml")):
-        catalog.taken.add(path.stem)
-        record = _load_record(path, report)
-        if record is None:
-            continue
-        key = normalize_title(record.data["title"])
-        if key in catalog.by_title:
-            other = catalog.by_title[key].path
-            report.problems.append(f"{path}:1: same title as {other}; new sources go there")
-        else:
-            catalog.by_title[key] = record
-    return catalog
-
-
-def _load_record(path: Path, report: ImportReport) -> _Record | None:
-    """Load one existing record, or report why it cannot take part in matching."""
-    try:
-        text = path.read_bytes().decode("utf-8")
-        data = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        report.problems.append(f"{path}:1: cannot read: {exc}")
+def _read_entries(path: Path, report: ImportReport) -> list[Candidate] | None:
+    """Read and parse one dump; a dump with no entries counts as failed (None)."""
+    text = read_text(path, report)
+    if text is None:
         return None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        report.problems.append(f"{path}:{line}: invalid YAML: {getattr(exc, 'problem', exc)}")
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("title"), str):
-        report.problems.append(f"{path}:1: not a paper record with a title; skipped")
-        return None
-    return _Record(path.stem, path, data, text, text)
-
-
-def _read_entries(path: Path, report: ImportReport) -> list[HfEntry]:
-    """Read and parse one dump; a dump with no entries counts as failed."""
-    try:
-        data = path.read_bytes()
-        text = data.decode("utf-8-sig")
-    except OSError as exc:
-        report.problems.append(f"{path}:1: cannot read: {exc.strerror or exc}")
-        report.files_failed.append(str(path))
-        return []
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        report.problems.append(f"{path}:{line}: not UTF-8 text ({exc.reason})")
-        report.files_failed.append(str(path))
-        return []
     parsed = parse_hf_listing(text, str(path))
     report.problems.extend(parsed.problems)
-    if not parsed.entries:
-        report.files_failed.append(str(path))
-    return parsed.entries
+    return [_candidate(entry, path) for entry in parsed.entries] or None
 
 
-def _import_entry(
-    entry: HfEntry, path: Path, catalog: _Catalog, added: date, report: ImportReport
-) -> None:
-    """Add one entry as a new record or as a source of the record it matches."""
-    title, title_issues = _clean(entry.title)
-    abstract, abstract_issues = _clean(entry.abstract)
-    key = normalize_title(title)
-    if not key:
-        report.problems.append(f"{path}:{entry.line}: title has no letters or digits")
-        return
-    source = source_name(path)
-    record = catalog.by_title.get(key)
-    if record is None:
-        catalog.by_title[key] = _new_record(catalog, title, abstract, added, source)
-        report.added.append(catalog.by_title[key].id)
-        _warn(report, f"{path}:{entry.line}: title", entry.title, title_issues)
-        _warn(report, f"{path}:{entry.abstract_line}: abstract", entry.abstract, abstract_issues)
-    elif source in record.sources():
-        report.unchanged.append(record.id)
-    elif _add_source(record, source, report):
-        report.merged.append(record.id)
-
-
-def _clean(raw: str) -> tuple[str, list[str]]:
-    """Convert TeX and tidy whitespace; return the text and what stayed unconverted."""
-    converted = convert_tex(raw)
-    return " ".join(converted.text.split()), converted.unconverted
-
-
-def _warn(report: ImportReport, where: str, raw: str, unconverted: list[str]) -> None:
-    for span in dict.fromkeys(unconverted):
-        report.warnings.append(f'{where}: TeX "{span}" kept as is; please fix by hand')
-    for note in find_tex_residue(raw):
-        report.warnings.append(f"{where}: {note}")
-
-
-def _new_record(catalog: _Catalog, title: str, abstract: str, added: date, source: str) -> _Record:
-    record_id = catalog.new_id(title)
-    data = {"title": title, "abstract": abstract, "added": added, "sources": [source]}
-    return _Record(record_id, catalog.papers_dir / f"{record_id}.yaml", data)
-
-
-def _add_source(record: _Record, source: str, report: ImportReport) -> bool:
-    """Add ``source`` to a record: in memory, and by a text edit for an existing file."""
-    if record.text is not None:
-        try:
-            record.text = append_to_list(record.text, "sources", source)
-        except RecordEditError as exc:
-            report.problems.append(f"{record.path}:1: cannot add source {source}: {exc}")
-            return False
-    record.data["sources"] = [*record.sources(), source]
-    return True
-
-
-def _write_records(catalog: _Catalog) -> None:
-    """Write new records and changed existing ones, each atomically."""
-    for record in sorted(catalog.by_title.values(), key=lambda r: r.id):
-        text = dump_record(record.data) if record.text is None else record.text
-        if text != record.original:
-            _write_atomic(record.path, text)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    log.debug("wrote %s", path)
+def _candidate(entry: HfEntry, path: Path) -> Candidate:
+    """An entry with its TeX converted; TeX left over becomes notes for a new record."""
+    title, title_issues = clean_text(entry.title)
+    abstract, abstract_issues = clean_text(entry.abstract)
+    notes = tex_notes(f"{path}:{entry.line}: title", entry.title, title_issues)
+    notes += tex_notes(f"{path}:{entry.abstract_line}: abstract", entry.abstract, abstract_issues)
+    return Candidate(title, f"{path}:{entry.line}", abstract, notes=tuple(notes))
 
 
 def format_report(report: ImportReport) -> str:
     """Return the summary a curator reads: counts, then each problem and warning."""
-    summary = (
-        f"Imported Hugging Face Daily Papers: {len(report.added)} added, "
-        f"{len(report.merged)} merged, {len(report.unchanged)} unchanged; "
-        f"{len(report.problems)} problems, {len(report.warnings)} warnings, "
-        f"{len(report.files_failed)} files failed."
-    )
-    lines = [summary]
-    for heading, items in (
-        ("Problems:", report.problems),
-        ("Warnings:", report.warnings),
-        ("Files that could not be imported:", report.files_failed),
-    ):
-        if items:
-            lines += [heading, *(f"  {item}" for item in items)]
-    return "\n".join(lines)
+    return common_format_report(report, "Hugging Face Daily Papers")

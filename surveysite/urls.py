@@ -16,6 +16,7 @@ HOME = ""
 PAPERS = "papers/"
 TOPICS = "topics/"
 SEARCH = "search/"
+MAP = "map/"
 NOT_FOUND = "404.html"
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from . import markup, urls
+from . import cite_views, facets, markup, survey_map, urls
 from .model import Narrative, Survey
 from .records import Paper
 
@@ -32,6 +32,7 @@ def plan_pages(survey: Survey) -> list[Page]:
         home_page(survey),
         papers_index_page(survey),
         topics_index_page(survey),
+        map_page(survey),
         simple_page(survey, urls.SEARCH, "search.html", "Search"),
         simple_page(survey, urls.NOT_FOUND, "404.html", "Page not found"),
     ]
@@ -84,6 +85,7 @@ def common(survey: Survey, url: str, title: str, source_path: str | None = None)
         "edit_url": edit_url,
         "updated": updated.isoformat() if updated else None,
         "counts": {"papers": len(survey.papers), "topics": len(survey.topics)},
+        **cite_views.common_view(survey),
     }
 
 
@@ -98,6 +100,7 @@ def simple_page(survey: Survey, url: str, template: str, title: str) -> Page:
     return Page(url, template, common(survey, url, title))
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     """The start of a text, cut at a word boundary."""
     text = " ".join(text.split())
@@ -198,8 +201,19 @@ def topics_index_page(survey: Survey) -> Page:
 def papers_index_page(survey: Survey) -> Page:
     """All papers, sortable by title and by date added."""
     view = common(survey, urls.PAPERS, "All papers")
-    view["papers"] = [paper_card(survey, pid) for pid in survey.papers]
+    card_facets = facets.card_facets(survey)
+    view["papers"] = [
+        {**paper_card(survey, pid), "facets": card_facets[pid]} for pid in survey.papers
+    ]
+    view["facets"] = facets.facet_choices(survey)
     return Page(urls.PAPERS, "papers.html", view)
+
+
+def map_page(survey: Survey) -> Page:
+    """The map: papers placed by their text and coloured by topic, and how topics overlap."""
+    view = common(survey, urls.MAP, "Map of the survey")
+    view.update(survey_map.map_view(survey))
+    return Page(urls.MAP, "map.html", view)
 
 
 def topic_page(survey: Survey, slug: str) -> Page:
@@ -228,6 +242,7 @@ def topic_page(survey: Survey, slug: str) -> Page:
         ],
         count=len(survey.members[slug]),
     )
+    view.update(cite_views.topic_view(survey, slug, view["feeds"]))
     return Page(url, "topic.html", view)
 
 
@@ -292,7 +307,9 @@ def paper_page(survey: Survey, paper_id: str) -> Page:
         previous=previous,
         next=following,
         notes_html=notes_html,
+        related=[paper_card(survey, rid) for rid in survey.related.get(paper_id, ())],
     )
+    view.update(cite_views.paper_view(survey, paper_id, view["canonical"]))
     return Page(url, "paper.html", view)
 
 

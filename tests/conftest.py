@@ -167,7 +167,9 @@ def http_server(directory: Path):
 def real_site(tmp_path_factory) -> Path:
     """The real survey in content/, built once into <tmp>/www/survey/ (a project sub-path)."""
     www = tmp_path_factory.mktemp("www")
-    build(Project.at(REPO, output=www / "survey"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SURVEYSITE_BASE_URL", "http://127.0.0.1/survey/")
+        build(Project.at(REPO, output=www / "survey"))
     return www / "survey"
 
 

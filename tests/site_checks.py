@@ -58,7 +58,11 @@ def broken_links(site: Path, mount: str = "/repo/") -> list[str]:
         if relative == "404.html":
             page_url = "does/not/exist/"  # served at any depth
         for target in collected.targets:
-            if target.startswith(("mailto:", "#")) and not target[1:]:
+            if target.startswith("mailto:") or target == "#":
+                continue
+            if target.startswith("#"):
+                if target[1:] not in collected.ids:
+                    broken.append(f"{relative}: {target} -> no id '{target[1:]}' on the page")
                 continue
             found = resolve(site, page_url, target, mount)
             if found is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 from playwright.sync_api import Page, expect
@@ -33,10 +35,10 @@ def test_home_topic_paper_navigation(reader: Page, served_site: str):
     reader.goto(served_site)
     expect(reader.locator("h1")).to_have_text("Neural Networks, Surveyed")
     reader.locator(".topic-list a").first.click()
-    expect(reader).to_have_url(lambda url: "/survey/topics/" in url)
+    expect(reader).to_have_url(re.compile(r"/survey/topics/[a-z0-9-]+/$"))
     topic_title = reader.locator("h1").inner_text()
     reader.locator(".topic-papers .paper-card-title a").first.click()
-    expect(reader).to_have_url(lambda url: "/survey/papers/" in url)
+    expect(reader).to_have_url(re.compile(r"/survey/papers/[a-z0-9-]+/$"))
     expect(reader.locator(".abstract p").first).not_to_be_empty()
     expect(reader.locator(".tag-list").first).to_contain_text(topic_title)
 

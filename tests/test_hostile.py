@@ -6,6 +6,7 @@ import random
 import string
 
 import pytest
+import yaml
 from playwright.sync_api import Page, expect
 
 from surveysite.build_site import build
@@ -14,35 +15,37 @@ from tests.conftest import http_server, write_content
 PAYLOAD = '<img src=x onerror="window.pwned=1;alert(1)"><script id="pwned">alert(2)</script>"\'&'
 
 PAPERS = {
-    "hostile-paper": f"""\
-        title: 'Evil {PAYLOAD}'
-        authors: ['Mallory {PAYLOAD}']
-        venue: 'Venue {PAYLOAD}'
-        abstract: 'Spiking abstract {PAYLOAD} `code` *x*'
-        notes: 'Notes <b id="pwned">x</b> [click](https://example.org "{PAYLOAD}")'
-        sources: ['src {PAYLOAD}']
-        added: 2026-01-01
-        """,
+    "hostile-paper": yaml.safe_dump(
+        {
+            "title": f"Evil {PAYLOAD}",
+            "authors": [f"Mallory {PAYLOAD}"],
+            "venue": f"Venue {PAYLOAD}",
+            "abstract": f"Spiking abstract {PAYLOAD} `code` *x*",
+            "notes": f'Notes <b id="pwned">x</b> [click](https://example.org "{PAYLOAD}")',
+            "sources": [f"src {PAYLOAD}"],
+            "added": "2026-01-01",
+        }
+    ),
     "plain-paper": "title: Plain paper\nabstract: Spiking networks again.\nadded: 2026-01-02\n",
 }
-TOPICS = {
-    "hostile": f"""\
-        ---
-        title: 'Topic {PAYLOAD}'
-        summary: 'Summary {PAYLOAD}'
-        papers:
-          - section: 'Section {PAYLOAD}'
-            note: 'Section note {PAYLOAD}'
-            papers:
-              - id: hostile-paper
-                note: 'Paper note {PAYLOAD}'
-              - plain-paper
-        ---
-        Narrative <script>alert(3)</script> <img src=x onerror=alert(4)> [@hostile-paper]
-        and [a link](https://example.org/?q=<script>).
-        """,
+FRONT = {
+    "title": f"Topic {PAYLOAD}",
+    "summary": f"Summary {PAYLOAD}",
+    "papers": [
+        {
+            "section": f"Section {PAYLOAD}",
+            "note": f"Section note {PAYLOAD}",
+            "papers": [{"id": "hostile-paper", "note": f"Paper note {PAYLOAD}"}, "plain-paper"],
+        }
+    ],
 }
-SITE = f"title: 'Site {PAYLOAD}'\ndescription: 'Description {PAYLOAD}'\nmaintainer: 'Me {PAYLOAD}'\n"
+TOPICS = {
+    "hostile": "---\n"
+    + yaml.safe_dump(FRONT)
+    + "---\nNarrative <script>alert(3)</script> <img src=x onerror=alert(4)> [@hostile-paper]\n"
+    + "and [a link](https://example.org/?q=<script>).\n",
+}
+SITE = yaml.safe_dump({"title": f"Site {PAYLOAD}", "description": f"Description {PAYLOAD}", "maintainer": f"Me {PAYLOAD}"})
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,71 @@
+/* Copy a citation to the clipboard. Buttons carry data-copy="<id of the text>"; a polite
+   live region (#cite-status) says "Copied". No inline handlers (CSP: script-src 'self'). */
+(function () {
+  "use strict";
+
+  var RESET_MS = 2000;
+
+  function copyWithSelection(text) {
+    // Older browsers and insecure origins (http on a LAN): copy from an off-screen textarea.
+    var buffer = document.createElement("textarea");
+    buffer.className = "cite-copy-buffer";
+    buffer.value = text;
+    buffer.setAttribute("readonly", "");
+    document.body.appendChild(buffer);
+    buffer.select();
+    var copied = false;
+    try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+    document.body.removeChild(buffer);
+    return copied ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return copyWithSelection(text); });
+    }
+    return copyWithSelection(text);
+  }
+
+  function selectContents(element) {
+    var range = document.createRange();
+    range.selectNodeContents(element);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  function announce(status, message) {
+    if (!status) return;
+    status.textContent = "";
+    // A fresh text node makes screen readers announce a repeated message again.
+    window.setTimeout(function () { status.textContent = message; }, 30);
+  }
+
+  function setup(button, status) {
+    var source = document.getElementById(button.dataset.copy);
+    var label = button.querySelector(".copy-label");
+    if (!source || !label) return;
+    var timer = null;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      copyText(source.textContent).then(function () {
+        label.textContent = "Copied";
+        button.classList.add("is-copied");
+        announce(status, ("Copied " + (button.dataset.label || "")).trim());
+        window.clearTimeout(timer);
+        timer = window.setTimeout(function () {
+          label.textContent = "Copy";
+          button.classList.remove("is-copied");
+        }, RESET_MS);
+      }, function () {
+        selectContents(source);
+        announce(status, "Could not copy; the text is selected, press Ctrl+C to copy it");
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var status = document.getElementById("cite-status");
+    document.querySelectorAll("button[data-copy]").forEach(function (button) { setup(button, status); });
+  });
+})();
