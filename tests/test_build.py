@@ -34,7 +34,7 @@ def test_builds_every_page_kind(project):
         assert (out / url / "index.html").is_file(), url
     assert (out / "404.html").is_file()
     assert (out / ".nojekyll").exists()
-    assert (out / "search" / "index.json").is_file()
+    assert (out / "search" / "manifest.json").is_file()
     assert (out / "static" / "style.css").is_file()
 
 

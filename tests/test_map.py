@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from surveysite import survey_map
-from surveysite.build_cache import BuildCache
-from surveysite.build_site import add_similarity, build, load_survey
+from surveysite.build_site import build, load_survey
 from surveysite.records import Paper
 from surveysite.related import paper_vectors
 from tests.conftest import REPO, TOPICS, write_content
@@ -104,33 +100,6 @@ def test_map_page_has_a_point_per_paper_and_valid_links(project):
     assert " style=" not in html and "<style" not in html
     assert 'href="../map/" aria-current="page"' in html
     assert [b for b in broken_links(project.output, mount="/") if b.startswith("map/")] == []
-
-
-@pytest.mark.skipif(
-    not os.environ.get("SURVEYSITE_BENCH_PAPERS"),
-    reason="benchmark: SURVEYSITE_BENCH_PAPERS=10000 pytest tests/test_map.py -k benchmark -s",
-)
-def test_benchmark_at_scale(tmp_path):
-    """Time the related papers and the map, and weigh the pages, at N synthetic papers."""
-    sys.path.insert(0, str(REPO / "bench"))
-    from generate import make_papers, write_surveysite
-
-    count = int(os.environ["SURVEYSITE_BENCH_PAPERS"])
-    write_surveysite(make_papers(count), tmp_path)
-    project = write_content(
-        tmp_path, papers={}, topics={}, site=(tmp_path / "content/site.yaml").read_text()
-    )
-    survey, _ = load_survey(project)
-    start = time.perf_counter()
-    add_similarity(survey, BuildCache())
-    similarity = time.perf_counter() - start
-    files = build(project, write=False).files
-    sizes = {
-        name: len(files[name])
-        for name in ("map/index.html", "papers/index.html", "papers/bibtex.json")
-    }
-    print(f"\n{count} papers: related + map {similarity:.1f} s; sizes {sizes}")
-    assert all(len(found) == 5 for found in survey.related.values())
 
 
 # What a reader does, in Chromium, on the real survey under a sub-path.
