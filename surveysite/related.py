@@ -10,7 +10,6 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .records import Paper
 
@@ -28,6 +27,8 @@ def paper_text(paper: Paper) -> str:
 
 def paper_vectors(papers: Iterable[Paper]) -> sparse.csr_matrix:
     """One L2-normalised TF-IDF row per paper, in the order given."""
+    from sklearn.feature_extraction.text import TfidfVectorizer  # slow to import: only when needed
+
     texts = [paper_text(p) for p in papers]
     vectorizer = TfidfVectorizer(
         stop_words="english",

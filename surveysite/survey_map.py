@@ -14,10 +14,6 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.decomposition import TruncatedSVD
-from sklearn.manifold import TSNE
-from sklearn.preprocessing import normalize
-from threadpoolctl import threadpool_limits
 
 from . import urls
 from .facets import topics_with_ancestors
@@ -41,6 +37,8 @@ def layout(vectors: sparse.csr_matrix) -> np.ndarray:
     count = vectors.shape[0]
     if count == 0:
         return np.zeros((0, 2))
+    from threadpoolctl import threadpool_limits  # imported here: scikit-learn is slow to import
+
     with threadpool_limits(limits=1):
         reduced = lsa(vectors)
         if count < MIN_TSNE or reduced.shape[1] < 2:
@@ -56,6 +54,9 @@ def lsa(vectors: sparse.csr_matrix) -> np.ndarray:
     dims = min(LSA_DIMENSIONS, count - 1, features - 1)
     if dims < 1:
         return np.zeros((count, 0))
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.preprocessing import normalize
+
     reduced = TruncatedSVD(dims, algorithm="randomized", random_state=0).fit_transform(vectors)
     return normalize(reduced).astype(np.float64)
 
@@ -65,6 +66,8 @@ def tsne_with_landmarks(reduced: np.ndarray) -> np.ndarray:
     count = reduced.shape[0]
     chosen = np.unique(np.linspace(0, count - 1, min(count, LANDMARKS)).round().astype(int))
     perplexity = min(30.0, (len(chosen) - 1) / 3)
+    from sklearn.manifold import TSNE
+
     tsne = TSNE(2, perplexity=perplexity, init="pca", max_iter=500, random_state=0)
     placed = tsne.fit_transform(reduced[chosen])
     coords = np.empty((count, 2))
