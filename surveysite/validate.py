@@ -363,6 +363,17 @@ def validate_site(raw: RawContent, problems: list[Problem]) -> SiteConfig:
     return SiteConfig(lines=lines, **values)
 
 
+def check_unique_ids(documents: list[RawDocument], kind: str, problems: list[Problem]) -> None:
+    """Two files with one id (`x.yaml` and `x.yml`) would be one page."""
+    seen: dict[str, str] = {}
+    for doc in documents:
+        if doc.stem in seen:
+            message = f"duplicate {kind} '{doc.stem}': {seen[doc.stem]} has it too; rename or merge one"
+            problems.append(Problem(doc.path, 1, "", message))
+        else:
+            seen[doc.stem] = doc.path
+
+
 def count_errors(problems: list[Problem]) -> int:
     """How many of `problems` are errors (not warnings)."""
     return sum(not p.warning for p in problems)
@@ -370,6 +381,8 @@ def count_errors(problems: list[Problem]) -> int:
 
 def validate(raw: RawContent, problems: list[Problem]) -> Content:
     """Type-check all raw documents; report every problem, keep every valid record."""
+    check_unique_ids(raw.papers, "paper id", problems)
+    check_unique_ids(raw.topics, "topic slug", problems)
     papers = [validate_paper(doc, problems) for doc in raw.papers if doc.data is not None]
     topics = [validate_topic(doc, problems) for doc in raw.topics if doc.data is not None]
     return Content(

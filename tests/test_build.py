@@ -164,3 +164,27 @@ def test_site_has_no_symlinks_and_no_external_assets(project):
             html = path.read_text(encoding="utf-8")
             for ref in re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="([^"]+)"', html):
                 assert not ref.startswith(("http:", "https:", "//")) or "canonical" in html, ref
+
+
+def test_build_killed_while_writing_leaves_previous_site(project, monkeypatch):
+    from surveysite import write_site as writer
+
+    build(project)
+    before = {p: p.read_bytes() for p in project.output.rglob("*") if p.is_file()}
+    (project.content / "papers" / "pruning-lottery-tickets.yaml").write_text("title: New\nabstract: New.\n")
+    written = []
+    original = Path.write_bytes
+
+    def die_midway(self, data):
+        written.append(self)
+        if len(written) == 5:
+            raise KeyboardInterrupt  # what a killed build looks like from inside
+        return original(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", die_midway)
+    with pytest.raises(KeyboardInterrupt):
+        writer.write_site(project.output, build(project, write=False).files)
+    monkeypatch.undo()
+    after = {p: p.read_bytes() for p in project.output.rglob("*") if p.is_file()}
+    assert after == before
+    assert not list(project.output.parent.glob(".site-*"))

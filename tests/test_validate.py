@@ -197,3 +197,8 @@ def test_template_with_undefined_variable_is_an_error(project):
     with pytest.raises(ContentError) as caught:
         build(project, write=False)
     assert "templates/search.html" in str(caught.value) and "no_such_variable" in str(caught.value)
+
+
+def test_duplicate_ids_across_extensions(tmp_path):
+    messages = problems_for(tmp_path, raw_files={"papers/pruning-lottery-tickets.yml": GOOD.encode()})
+    assert any("duplicate paper id 'pruning-lottery-tickets'" in m for m in messages), messages
