@@ -1,5 +1,5 @@
 /*
- * surveysite client-side search: lunr.js 2.3.9 over an index built in Python (lunr.py).
+ * surveysite client-side search: lunr.js 2.3.9 over sharded indexes built in Python.
  *
  * No framework, no inline script, no innerHTML: it works under a strict
  * Content-Security-Policy (script-src 'self'). Results are built with DOM calls and
@@ -27,11 +27,52 @@
  *     <p id="search-status" aria-live="polite"></p>
  *     <ol id="search-results" class="search-results"></ol>
  *
- * Fetched relative to data-root, so the site works under any sub-path, and only once the
- * reader starts to search (first focus or input in a search box, or ?q= on the search
- * page): static/vendor/lunr/lunr.min.js (added as a <script src> element),
- * search/index.json (the serialized index, whose document refs are short base-36
- * numbers) and search/docs.json ({ref: {title, url, topics, year, abstract}}).
+ * FILES (written by surveysite/search_files.py, which documents the format), fetched
+ * relative to data-root, and only once the reader starts to search (first focus or input in
+ * a search box, or ?q= on the search page):
+ *   static/vendor/lunr/lunr.min.js   once, added as a <script src> element;
+ *   search/manifest.json             once, revalidated ("no-cache"): the tiers, their fields,
+ *                                    shard key length and {shard key: file}, and the files
+ *                                    of the result documents;
+ *   search/t-<hash>.json             title-tier shards (title, topics, authors), keyed by
+ *                                    the first character of a term (more in big surveys);
+ *   search/a-<hash>.json             abstract-tier shards, keyed by the first two characters
+ *                                    (more in big surveys: a term's shard is the one with
+ *                                    the longest key that begins it);
+ *   search/d-<hash>.json             result documents [{title, url, topics, year, abstract}]
+ *                                    for `chunk` consecutive refs (refs: base-36 positions).
+ * Every shard is a complete lunr index (weights as in the full index); files are named by
+ * their content, so they never change and never mix two builds.
+ *
+ * HOW A QUERY RUNS. The text is parsed with lunr.QueryParser into clauses (no index needed).
+ * Each clause's term, after the search pipeline unless it has a wildcard, names the shard
+ * that holds it in each tier. The title tier runs first: its shards are fetched, each
+ * clause runs on its own (presence OPTIONAL, fields limited to the tier's), the documents of
+ * the top results only are fetched, and the results are shown. Then the abstract tier's
+ * shards are fetched in the background and the results are merged and shown again, in
+ * place, without moving focus. A newer keystroke makes older work stop where it is.
+ * Shards are loaded and queries scored in a Web Worker running this same file (started
+ * once lunr.js and the manifest are loaded), so big shards never block typing; where a
+ * worker cannot run, the page does the same work itself. The page keeps lunr.js for
+ * marking matched words and fetches the result documents.
+ *
+ * A document's score is the sum over clauses and tiers of boost x (lunr's score for that
+ * clause alone), divided by the length of lunr's query vector (one entry per term of the
+ * clauses that matched anything, holding the sum of their boosts); then a +required clause
+ * keeps only the documents it matched (in any tier) and a -prohibited clause removes the
+ * documents it matched. For queries of plain words over all fields (and presence), this is
+ * exactly lunr's score in one full index: lunr scores fields independently and sums them.
+ * It differs (the ranking too, slightly) where lunr normalises over expanded terms: a
+ * wildcard or fuzzy clause that expands to several terms is normalised on its own and per
+ * shard here, over the whole query in lunr; and where clauses are restricted to different
+ * fields (lunr keeps one query vector per field, this one length for all).
+ *
+ * LIMITS of sharding: a wildcard clause loads every shard that may hold a term starting
+ * with the text before its first * (so "s*" loads all abstract shards of "s"); a clause that
+ * starts with a wildcard ("*ing") finds nothing; a fuzzy clause (graph~1) is looked up only
+ * in the shards of its own first characters, so fuzzy matches that change the first
+ * character (title tier) or the first two (abstract tier; more in big surveys) are not
+ * found.
  *
  * Header box: as the reader types, the panel shows the top results as an ARIA 1.2
  * combobox popup: a status line (p.search-panel-status, role=status), a
@@ -42,7 +83,9 @@
  * search page, Escape closes the panel, and focus or a click outside closes it.
  *
  * Search page: reads ?q= on load and runs it; as the reader types the URL is updated
- * with history.replaceState so a search can be shared and reloaded. Each result is
+ * with history.replaceState so a search can be shared and reloaded. Results are shown
+ * PAGE_BATCH at a time; more are added (and their documents fetched) as the reader
+ * scrolls to the last one, up to PAGE_RESULTS. Each result is
  *   <li class="search-result">
  *     <a class="search-result-title" href="{root}{url}">Title</a>
  *     <span class="search-result-year">2021</span>
@@ -56,19 +99,22 @@
  * The last word also matches as a prefix while the reader types (it never removes the
  * exact match). Input Lunr cannot parse (foo:, ~, +-, ^, unbalanced quotes, emoji) falls
  * back to a plain query over the words; punctuation around words is trimmed
- * (attention?, (attention)). A failed download shows a friendly message.
+ * (attention?, (attention)). A query of only -excluded words asks for a word to search
+ * for. A failed download shows a friendly message.
  *
  * CSS hooks expected from the stylesheet: .search-panel (an absolutely positioned
  * overlay), .search-result[aria-selected="true"], mark, .visually-hidden.
  *
- * In Node (tests), the pure query and snippet functions are exported via module.exports.
+ * In Node (tests), the query engine and the snippet functions are exported via
+ * module.exports; the engine takes a function that loads a search file by name. Loaded as
+ * a worker, this file answers query stages (see serveQueries).
  */
 (function () {
   "use strict";
 
   var LUNR_PATH = "static/vendor/lunr/lunr.min.js";
-  var INDEX_PATH = "search/index.json";
-  var DOCS_PATH = "search/docs.json";
+  var SEARCH_DIR = "search/";
+  var MANIFEST_PATH = SEARCH_DIR + "manifest.json";
   var SEARCH_PAGE_PATH = "search/";
 
   var MAX_QUERY_CHARS = 200;
@@ -85,6 +131,7 @@
     "ied", "er", "ed", "es", "al", "ly", "ic", "ize", "ise", "ist", "ism", "ful", "ant", "ent",
   ];
   var PANEL_RESULTS = 8;
+  var PAGE_BATCH = 20;
   var PAGE_RESULTS = 200;
   var SNIPPET_CHARS = 220;
   var SNIPPET_LEAD_CHARS = 60;
@@ -137,8 +184,112 @@
     });
   }
 
-  function isIndexed(index, term) {
-    return hasOwn.call(index.invertedIndex, term);
+  /**
+   * Let the last word also match as a prefix, next to (never instead of) its exact match.
+   * Returns the word and fields whose completed stems each tier adds (completedStems).
+   */
+  function addPrefix(lunr, query) {
+    var last = query.clauses[query.clauses.length - 1];
+    if (!last || !last.usePipeline || last.editDistance || last.boost !== 1 ||
+        last.presence !== lunr.Query.presence.OPTIONAL) {
+      return null;
+    }
+    var word = trimWord(last.term);
+    if (word.length < MIN_PREFIX_CHARS) {
+      return null;
+    }
+    query.clause({
+      term: word, wildcard: lunr.Query.wildcard.TRAILING, fields: last.fields,
+      usePipeline: false, boost: PREFIX_BOOST,
+    });
+    return { word: word, fields: last.fields, exact: query.clauses.length - 2 };
+  }
+
+  /**
+   * The clauses of what the reader typed, or null for a query without words. Input Lunr
+   * cannot parse becomes a plain query over its words. `typing` (unless the text ends with a
+   * space) adds the prefix match for the last word. `strict` (the parity tests) runs Lunr's
+   * parser alone, like lunr.Index.search: no taming, no fallback (its errors are thrown).
+   */
+  function parseQuery(lunr, fields, raw, options) {
+    var text = String(raw).slice(0, MAX_QUERY_CHARS);
+    if (!text.trim()) {
+      return null;
+    }
+    var query = new lunr.Query(fields);
+    try {
+      new lunr.QueryParser(text, query).parse();
+      if (!query.clauses.length) {
+        throw new lunr.QueryParseError("no terms", 0, text.length);
+      }
+      if (!options.strict) {
+        tame(query);
+      }
+    } catch (error) {
+      if (options.strict) {
+        throw error;
+      }
+      query = new lunr.Query(fields);
+      plainWords(text).forEach(function (word) { query.term(word, { usePipeline: true }); });
+      if (!query.clauses.length) {
+        return null; // a query without clauses would match every paper
+      }
+    }
+    var typing = options.typing !== false && !/\s$/.test(text);
+    var complete = typing ? addPrefix(lunr, query) : null;
+    return { clauses: query.clauses, complete: complete };
+  }
+
+  /**
+   * The key of the shard of a tier that holds a term (if any does): the longest key that
+   * begins it, counted in code points as Python counts them.
+   */
+  function shardOf(tier, term) {
+    if (tier.longestKey === undefined) {
+      tier.longestKey = Object.keys(tier.shards).reduce(function (longest, key) {
+        return Math.max(longest, Array.from(key).length);
+      }, 0);
+    }
+    var chars = Array.from(term);
+    for (var n = Math.min(chars.length, tier.longestKey); n > 0; n--) {
+      var key = chars.slice(0, n).join("");
+      if (hasOwn.call(tier.shards, key)) {
+        return key;
+      }
+    }
+    return null;
+  }
+
+  function inTier(tier, fields) {
+    return fields.filter(function (field) { return tier.fields.indexOf(field) !== -1; });
+  }
+
+  /**
+   * The keys of a tier's shards that may hold a clause's matches, for the clause's terms
+   * (after the search pipeline). A plain term is in one shard. A term that expands (a
+   * wildcard or an edit distance) is looked for in the shards that may hold terms starting
+   * with its text up to the first *: the shard of that text and every shard whose key
+   * starts with it; none if the term starts with a wildcard.
+   */
+  function shardKeys(tier, clause, terms) {
+    var keys = new Set();
+    if (!inTier(tier, clause.fields).length) {
+      return [];
+    }
+    terms.forEach(function (term) {
+      var star = term.indexOf("*");
+      var anchor = star === -1 ? term : term.slice(0, star);
+      keys.add(shardOf(tier, anchor));
+      if (anchor && (star !== -1 || clause.editDistance)) {
+        Object.keys(tier.shards).forEach(function (key) {
+          if (key.lastIndexOf(anchor, 0) === 0) {
+            keys.add(key);
+          }
+        });
+      }
+    });
+    keys.delete(null);
+    return Array.from(keys);
   }
 
   /**
@@ -146,18 +297,18 @@
    * suffix it has started: "attenti" -> "attention" -> "attent", "optimiza" ->
    * "optimization" -> "optim", "spiki" -> "spiking" -> "spike". A trailing wildcard
    * cannot find these, as the typed word already runs past the stem. None when the
-   * word's own stem is indexed.
+   * word's own stem is indexed. `isIndexed(term)` says whether a tier holds a term.
    */
-  function completedStems(lunr, index, word) {
+  function completedStems(lunr, word, isIndexed) {
     var found = new Set();
-    if (isIndexed(index, stemOf(lunr, word))) {
+    if (isIndexed(stemOf(lunr, word))) {
       return [];
     }
     SUFFIXES.forEach(function (suffix) {
       for (var typed = 1; typed < suffix.length; typed++) {
         if (word.slice(-typed) === suffix.slice(0, typed)) {
           var stem = stemOf(lunr, word + suffix.slice(typed));
-          if (stem.length >= MIN_STEM_CHARS && isIndexed(index, stem)) {
+          if (stem.length >= MIN_STEM_CHARS && isIndexed(stem)) {
             found.add(stem);
           }
         }
@@ -166,77 +317,325 @@
     return Array.from(found).slice(0, MAX_COMPLETED_STEMS);
   }
 
-  /** Let the last word also match as a prefix, next to (never instead of) its exact match. */
-  function addPrefix(lunr, index, query) {
-    var last = query.clauses[query.clauses.length - 1];
-    if (!last || !last.usePipeline || last.editDistance || last.boost !== 1 ||
-        last.presence !== lunr.Query.presence.OPTIONAL) {
-      return;
-    }
-    var word = trimWord(last.term);
-    if (word.length < MIN_PREFIX_CHARS) {
-      return;
-    }
-    var base = { fields: last.fields, usePipeline: false, boost: PREFIX_BOOST };
-    query.clause(Object.assign({ term: word, wildcard: lunr.Query.wildcard.TRAILING }, base));
-    completedStems(lunr, index, word).forEach(function (stem) {
-      query.clause(Object.assign({ term: stem }, base));
-    });
-  }
-
-  function parsedQuery(lunr, index, text, typing) {
-    return index.query(function (query) {
-      new lunr.QueryParser(text, query).parse();
-      if (!query.clauses.length) {
-        throw new lunr.QueryParseError("no terms", 0, text.length);
-      }
-      tame(query);
-      if (typing) {
-        addPrefix(lunr, index, query);
-      }
-    });
-  }
-
-  function plainQuery(lunr, index, text, typing) {
-    var words = plainWords(text);
-    if (!words.length) {
-      return []; // a query without clauses would match every paper
-    }
-    return index.query(function (query) {
-      words.forEach(function (word) {
-        query.term(word, { usePipeline: true });
-      });
-      if (typing) {
-        addPrefix(lunr, index, query);
-      }
-    });
-  }
-
-  /**
-   * Run what the reader typed; never throws for any input. `typing` adds the prefix
-   * match for the last word (unless the text ends with a space).
-   */
-  function search(lunr, index, raw) {
-    var text = String(raw).slice(0, MAX_QUERY_CHARS);
-    if (!text.trim()) {
-      return [];
-    }
-    var typing = !/\s$/.test(text);
-    try {
-      return parsedQuery(lunr, index, text, typing);
-    } catch (parseError) {
-      try {
-        return plainQuery(lunr, index, text, typing);
-      } catch (plainError) {
-        return [];
-      }
-    }
-  }
-
-  /** The index terms a result matched (in any field). */
+  /** The index terms a lunr result matched (in any field). */
   function matchedTerms(result) {
     var metadata = (result.matchData && result.matchData.metadata) || {};
     return Object.keys(metadata);
+  }
+
+  /**
+   * Merge the matches of each clause over the tiers searched so far into ranked hits
+   * [{ref, score, terms}] (see "HOW A QUERY RUNS"). `found` holds one {clause id:
+   * {clause, norm, matches: Map(ref -> {score, terms})}} per tier; clauses with one `norm`
+   * key (one term) count as one entry of lunr's query vector, with the sum of their boosts.
+   * A query of only prohibited clauses finds nothing and says so (`onlyExcluded`).
+   */
+  function combine(lunr, plan, found) {
+    var presence = lunr.Query.presence;
+    var merged = new Map();
+    found.forEach(function (tier) {
+      Object.keys(tier).forEach(function (id) {
+        var entry = merged.get(id) || { clause: tier[id].clause, norm: tier[id].norm, matches: new Map() };
+        merged.set(id, entry);
+        tier[id].matches.forEach(function (match, ref) {
+          var into = entry.matches.get(ref) || { score: 0, terms: [] };
+          into.score += match.score;
+          into.terms = into.terms.concat(match.terms);
+          entry.matches.set(ref, into);
+        });
+      });
+    });
+    var entries = Array.from(merged.values());
+    var positive = entries.filter(function (e) { return e.clause.presence !== presence.PROHIBITED; });
+    var onlyExcluded = plan.clauses.every(function (e) { return e.clause.presence === presence.PROHIBITED; });
+    var boosts = new Map(); // lunr's query vector: one entry per term, the sum of its boosts
+    positive.forEach(function (e) {
+      if (e.matches.size) {
+        boosts.set(e.norm, (boosts.get(e.norm) || 0) + e.clause.boost);
+      }
+    });
+    var norm = Math.sqrt(Array.from(boosts.values()).reduce(function (sum, b) { return sum + b * b; }, 0));
+    var hits = new Map();
+    positive.forEach(function (entry) {
+      entry.matches.forEach(function (match, ref) {
+        var hit = hits.get(ref) || { ref: ref, score: 0, terms: new Set() };
+        hit.score += entry.clause.boost * match.score / norm;
+        match.terms.forEach(function (term) { hit.terms.add(term); });
+        hits.set(ref, hit);
+      });
+    });
+    entries.forEach(function (entry) {
+      if (entry.clause.presence === presence.REQUIRED) {
+        hits.forEach(function (hit, ref) {
+          if (!entry.matches.has(ref)) {
+            hits.delete(ref);
+          }
+        });
+      } else if (entry.clause.presence === presence.PROHIBITED) {
+        entry.matches.forEach(function (match, ref) { hits.delete(ref); });
+      }
+    });
+    var ranked = Array.from(hits.values()).map(function (hit) {
+      return { ref: hit.ref, score: hit.score, terms: Array.from(hit.terms) };
+    });
+    ranked.sort(function (a, b) {
+      return b.score - a.score || parseInt(a.ref, 36) - parseInt(b.ref, 36);
+    });
+    return { hits: onlyExcluded ? [] : ranked, onlyExcluded: onlyExcluded };
+  }
+
+  // ---------------------------------------------------------------- the engine
+
+  /**
+   * The sharded index of one build. `loadJson(name)` returns a promise of the parsed
+   * search file `name` (relative to the search folder). Files are loaded once; a failed
+   * load is forgotten, so a later query tries again.
+   */
+  function Engine(lunr, manifest, loadJson) {
+    this.lunr = lunr;
+    this.manifest = manifest;
+    this.tiers = manifest.tiers;
+    this.fields = [].concat.apply([], manifest.tiers.map(function (tier) { return tier.fields; }));
+    this.pipeline = lunr.Pipeline.load(manifest.pipeline);
+    this.loadJson = loadJson;
+    this.loaded = new Map();
+  }
+
+  Engine.prototype.file = function (name, convert) {
+    var loaded = this.loaded;
+    if (!loaded.has(name)) {
+      loaded.set(name, this.loadJson(name).then(convert).catch(function (error) {
+        loaded.delete(name);
+        throw error;
+      }));
+    }
+    return loaded.get(name);
+  };
+
+  /** The clauses of a query and the shards each needs per tier; null for no words. */
+  Engine.prototype.plan = function (text, options) {
+    var self = this;
+    var parsed = parseQuery(this.lunr, this.fields, text, options || {});
+    if (!parsed) {
+      return null;
+    }
+    return {
+      complete: parsed.complete,
+      clauses: parsed.clauses.map(function (clause, i) {
+        var terms = clause.usePipeline
+          ? self.pipeline.runString(clause.term, { fields: clause.fields })
+          : [clause.term];
+        var expands = clause.editDistance > 0 || terms.some(function (t) { return t.indexOf("*") !== -1; });
+        return {
+          id: String(i),
+          clause: clause,
+          norm: expands ? "clause " + i : "term " + terms.join(" "),
+          keys: self.tiers.map(function (tier) { return shardKeys(tier, clause, terms); }),
+        };
+      }),
+    };
+  };
+
+  /** The shard files a plan needs in tier t. */
+  Engine.prototype.shardFiles = function (plan, t) {
+    var shards = this.tiers[t].shards;
+    var names = new Set();
+    plan.clauses.forEach(function (entry) {
+      entry.keys[t].forEach(function (key) { names.add(shards[key]); });
+    });
+    return Array.from(names).sort();
+  };
+
+  /** Load the shards a plan needs in tier t: a promise of Map(key -> lunr.Index). */
+  Engine.prototype.loadTier = function (plan, t) {
+    var self = this;
+    var shards = this.tiers[t].shards;
+    var keys = new Set();
+    plan.clauses.forEach(function (entry) {
+      entry.keys[t].forEach(function (key) { keys.add(key); });
+    });
+    var load = function (json) { return self.lunr.Index.load(json); };
+    return Promise.all(Array.from(keys).map(function (key) {
+      return self.file(shards[key], load).then(function (index) { return [key, index]; });
+    })).then(function (pairs) { return new Map(pairs); });
+  };
+
+  /**
+   * Run every clause of a plan on tier t's loaded shards: {clause id: {clause, norm,
+   * matches}}. Each clause runs once per distinct shard index it needs.
+   */
+  Engine.prototype.runTier = function (plan, t, shards) {
+    var self = this;
+    var tier = this.tiers[t];
+    var found = {};
+    var results = {}; // clause id -> [[index, lunr results], ...]
+    plan.clauses.concat(this.completions(plan, t, shards)).forEach(function (entry) {
+      var clause = Object.assign({}, entry.clause, {
+        fields: inTier(tier, entry.clause.fields),
+        presence: self.lunr.Query.presence.OPTIONAL,
+      });
+      var indexes = new Set(entry.keys[t].map(function (key) { return shards.get(key); }));
+      var same = self.sameAsExact(plan, entry, results);
+      results[entry.id] = Array.from(indexes).map(function (index) {
+        return [index, same && same.has(index) && expandsTo(self.lunr, index, clause, same.get(index).term)
+          ? same.get(index).results : runClause(index, clause)];
+      });
+      var matches = new Map();
+      results[entry.id].forEach(function (pair) {
+        pair[1].forEach(function (result) {
+          var match = matches.get(result.ref) || { score: 0, terms: [] };
+          match.score += result.score;
+          match.terms = match.terms.concat(matchedTerms(result));
+          matches.set(result.ref, match);
+        });
+      });
+      found[entry.id] = { clause: entry.clause, norm: entry.norm, matches: matches };
+    });
+    return found;
+  };
+
+  /**
+   * For the prefix clause of the typed word: the exact clause's results and terms per shard
+   * index. Where the prefix expands to nothing but the exact term, lunr scores it exactly as
+   * the exact clause (one term, its boost cancels out), so those results are reused rather
+   * than computed again: for a common word that halves the work.
+   */
+  Engine.prototype.sameAsExact = function (plan, entry, results) {
+    var complete = plan.complete;
+    var exact = complete && plan.clauses[complete.exact];
+    if (!exact || entry !== plan.clauses[complete.exact + 1] || !results[exact.id]) {
+      return null;
+    }
+    var terms = exact.clause.usePipeline
+      ? this.pipeline.runString(exact.clause.term, { fields: exact.clause.fields })
+      : [exact.clause.term];
+    if (terms.length !== 1) {
+      return null;
+    }
+    return new Map(results[exact.id].map(function (pair) {
+      return [pair[0], { results: pair[1], term: terms[0] }];
+    }));
+  };
+
+  /** Whether a clause expands, in an index, to this one term and nothing else. */
+  function expandsTo(lunr, index, clause, term) {
+    if (!index) {
+      return false;
+    }
+    var expanded = index.tokenSet.intersect(lunr.TokenSet.fromClause(clause)).toArray();
+    return expanded.length === 1 && expanded[0] === term;
+  }
+
+  /** One clause alone on one shard; lunr mutates the clause, so it gets a copy. */
+  function runClause(index, clause) {
+    if (!index || !clause.fields.length) {
+      return [];
+    }
+    try {
+      return index.query(function (query) { query.clause(Object.assign({}, clause)); });
+    } catch (error) {
+      return [];
+    }
+  }
+
+  /** Clauses for the completed stems of the typed word that tier t holds (see addPrefix). */
+  Engine.prototype.completions = function (plan, t, shards) {
+    var lunr = this.lunr;
+    var tier = this.tiers[t];
+    var complete = plan.complete;
+    if (!complete || !inTier(tier, complete.fields).length) {
+      return [];
+    }
+    var isIndexed = function (term) {
+      var index = shards.get(shardOf(tier, term));
+      return Boolean(index) && hasOwn.call(index.invertedIndex, term);
+    };
+    return completedStems(lunr, complete.word, isIndexed).map(function (stem) {
+      var keys = this.tiers.map(function (other, i) { return i === t ? [shardOf(tier, stem)] : []; });
+      var clause = {
+        term: stem, fields: complete.fields, boost: PREFIX_BOOST, usePipeline: false,
+        wildcard: lunr.Query.wildcard.NONE, presence: lunr.Query.presence.OPTIONAL,
+      };
+      return { id: "stem " + stem, clause: clause, norm: "term " + stem, keys: keys };
+    }, this);
+  };
+
+  /** The result documents of some refs (null where a ref has none), in order. */
+  Engine.prototype.docs = function (refs) {
+    var self = this;
+    var chunk = this.manifest.docs.chunk;
+    var files = this.manifest.docs.files;
+    return Promise.all(refs.map(function (ref) {
+      var position = parseInt(ref, 36);
+      var name = files[Math.floor(position / chunk)];
+      if (!name) {
+        return null;
+      }
+      return self.file(name, function (docs) { return docs; }).then(function (docs) {
+        return docs[position % chunk] || null;
+      });
+    }));
+  };
+
+  /**
+   * Search tier t of a query {channel, id, text}: each search box is a channel, and a new id
+   * in a channel forgets its old query. Resolves with {count, hits (the best PAGE_RESULTS),
+   * onlyExcluded, final} for the tiers searched so far, where `final` says no tier is left;
+   * or with null if `current()` turned false meanwhile (a newer query came). Tiers are
+   * searched in order: 0, then 1.
+   */
+  Engine.prototype.stage = function (query, t, current) {
+    var self = this;
+    var states = this.states || (this.states = new Map());
+    var state = states.get(query.channel);
+    if (!state || state.id !== query.id) {
+      state = { id: query.id, plan: this.plan(query.text), found: [] };
+      states.set(query.channel, state);
+    }
+    var plan = state.plan;
+    var last = t === this.tiers.length - 1;
+    if (!plan || combine(this.lunr, plan, []).onlyExcluded) {
+      return Promise.resolve(summary(plan ? combine(this.lunr, plan, []) : null, true));
+    }
+    return this.loadTier(plan, t).then(nextTask).then(function (shards) {
+      if (!current() || states.get(query.channel) !== state) {
+        return null;
+      }
+      state.found[t] = self.runTier(plan, t, shards);
+      return summary(combine(self.lunr, plan, state.found.filter(Boolean)), last);
+    });
+  };
+
+  /** What a stage reports: the number of hits and the best of them (a worker posts it). */
+  function summary(found, final) {
+    var hits = found ? found.hits : [];
+    return {
+      count: hits.length,
+      hits: hits.slice(0, PAGE_RESULTS),
+      onlyExcluded: Boolean(found && found.onlyExcluded),
+      final: final,
+    };
+  }
+
+  /** All tiers at once (the tests): a promise of {hits, onlyExcluded, files}. */
+  Engine.prototype.search = function (text, options) {
+    var self = this;
+    var plan = this.plan(text, options);
+    if (!plan) {
+      return Promise.resolve({ hits: [], onlyExcluded: false, files: [] });
+    }
+    var tiers = this.tiers.map(function (tier, t) { return t; });
+    return Promise.all(tiers.map(function (t) { return self.loadTier(plan, t); })).then(function (loaded) {
+      var found = tiers.map(function (t) { return self.runTier(plan, t, loaded[t]); });
+      var result = combine(self.lunr, plan, found);
+      result.files = [].concat.apply([], tiers.map(function (t) { return self.shardFiles(plan, t); }));
+      return result;
+    });
+  };
+
+  /** Resolve with `value` after the event loop has run what is pending (keystrokes first). */
+  function nextTask(value) {
+    return new Promise(function (resolve) { setTimeout(function () { resolve(value); }, 0); });
   }
 
   // ---------------------------------------------------------------- snippets (pure)
@@ -321,11 +720,60 @@
     return out;
   }
 
+  // ---------------------------------------------------------------- in a worker
+
+  /**
+   * The worker side: search.js started as a Web Worker by the page runs the engine here, so
+   * that loading big shards and scoring common words never blocks typing. Messages: first
+   * {lunr: url} (as soon as the page has loaded lunr.js, so it comes from the cache), then
+   * {search: url of the search folder, manifest}, then {query: {channel, id, text}, tier},
+   * each answered with {id, tier, found} (found: a stage's report, or null for a stale
+   * query) or {id, tier, error}. A newer id in a channel makes older work stop.
+   */
+  function serveQueries(scope) {
+    var engine = null;
+    var latest = new Map(); // channel -> newest query id
+    scope.onmessage = function (event) {
+      var message = event.data;
+      if (message.lunr) {
+        scope.importScripts(message.lunr);
+        return;
+      }
+      if (message.manifest) {
+        engine = new Engine(scope.lunr, message.manifest, function (name) {
+          return fetchFrom(message.search + name, "default");
+        });
+        return;
+      }
+      var query = message.query;
+      latest.set(query.channel, Math.max(latest.get(query.channel) || 0, query.id));
+      var current = function () { return latest.get(query.channel) === query.id; };
+      var reply = { id: query.id, tier: message.tier };
+      engine.stage(query, message.tier, current).then(
+        function (found) { reply.found = found; scope.postMessage(reply); },
+        function (error) { reply.error = String(error); scope.postMessage(reply); }
+      );
+    };
+  }
+
+  /** Fetch and parse a JSON file; an HTTP error is an error. */
+  function fetchFrom(url, cache) {
+    return fetch(url, { cache: cache, credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) {
+        throw new Error("HTTP " + response.status + " for " + url);
+      }
+      return response.json();
+    });
+  }
+
   var api = {
-    search: search,
+    Engine: Engine,
+    parseQuery: parseQuery,
+    shardKeys: shardKeys,
+    shardOf: shardOf,
+    combine: combine,
     plainWords: plainWords,
     trimWord: trimWord,
-    matchedTerms: matchedTerms,
     markParts: markParts,
     snippetParts: snippetParts,
   };
@@ -333,13 +781,18 @@
     module.exports = api;
   }
   if (typeof document === "undefined") {
+    if (typeof importScripts === "function" && typeof self === "object") {
+      serveQueries(self);
+    }
     return;
   }
 
   // ---------------------------------------------------------------- loading
 
   var root = siteRoot();
+  var scriptUrl = document.currentScript ? document.currentScript.src : "";
   var loading = null;
+  var queryIds = 0;
 
   function siteRoot() {
     var value = document.documentElement.getAttribute("data-root") || "";
@@ -370,25 +823,35 @@
     });
   }
 
-  function fetchJson(path) {
-    // "no-cache" revalidates (a cheap 304 when unchanged), so index.json and docs.json are
-    // always from the same build: result refs are positions that change between builds.
-    return fetch(root + path, { cache: "no-cache", credentials: "same-origin" }).then(function (response) {
-      if (!response.ok) {
-        throw new Error("HTTP " + response.status + " for " + path);
-      }
-      return response.json();
-    });
+  /** An absolute URL of a path relative to the site root. */
+  function siteUrl(path) {
+    return new URL(root + path, window.location.href).href;
   }
 
-  /** Load lunr.js, the index and the documents once; a failure may be retried later. */
+  /**
+   * Load lunr.js and the manifest once, and start the worker meanwhile; a failure may be
+   * retried later. The manifest is revalidated ("no-cache": a cheap 304 when unchanged), so
+   * it always names the files of the current build; those are named by their content and
+   * may come from the cache. Resolves with {engine, searcher}: the engine here fetches
+   * result documents (and searches if there is no worker), the searcher runs query stages.
+   */
   function ensureLoaded() {
     if (!loading) {
-      loading = Promise.all([loadScript(root + LUNR_PATH), fetchJson(INDEX_PATH), fetchJson(DOCS_PATH)])
+      var searcher = new Searcher();
+      var lunrLoaded = loadScript(root + LUNR_PATH).then(function (lunr) {
+        searcher.post({ lunr: siteUrl(LUNR_PATH) });
+        return lunr;
+      });
+      loading = Promise.all([lunrLoaded, fetchFrom(siteUrl(MANIFEST_PATH), "no-cache")])
         .then(function (loaded) {
-          return { lunr: loaded[0], index: loaded[0].Index.load(loaded[1]), docs: loaded[2] };
+          var engine = new Engine(loaded[0], loaded[1], function (name) {
+            return fetchFrom(siteUrl(SEARCH_DIR + name), "default");
+          });
+          searcher.ready(engine);
+          return { engine: engine, searcher: searcher };
         })
         .catch(function (error) {
+          searcher.stop();
           loading = null;
           throw error;
         });
@@ -396,19 +859,120 @@
     return loading;
   }
 
-  /** Results with their documents, best first; never throws. */
-  function lookUp(engine, text) {
-    return search(engine.lunr, engine.index, text)
-      .filter(function (result) { return hasOwn.call(engine.docs, result.ref); })
-      .map(function (result) {
-        return { doc: engine.docs[result.ref], terms: matchedTerms(result) };
+  /**
+   * Runs query stages in a worker (static/search.js again) when the browser allows it, else
+   * here with the page's engine. The worker starts at once, so it is ready by the time the
+   * manifest is. If it fails, this searches here from then on.
+   */
+  function Searcher() {
+    var self = this;
+    this.engine = null;
+    this.waiting = new Map();
+    this.worker = null;
+    if (typeof Worker !== "function" || !scriptUrl) {
+      return;
+    }
+    try {
+      this.worker = new Worker(scriptUrl);
+    } catch (error) {
+      return;
+    }
+    this.worker.onmessage = function (event) { self.answer(event.data); };
+    this.worker.onerror = function (event) {
+      event.preventDefault();
+      self.fallBack();
+    };
+  }
+
+  Searcher.prototype.post = function (message) {
+    if (this.worker) {
+      this.worker.postMessage(message);
+    }
+  };
+
+  /** The manifest is loaded: the worker gets it, and the page's engine is the fallback. */
+  Searcher.prototype.ready = function (engine) {
+    this.engine = engine;
+    this.post({ search: siteUrl(SEARCH_DIR), manifest: engine.manifest });
+  };
+
+  Searcher.prototype.stop = function () {
+    if (this.worker) {
+      this.worker.terminate();
+      this.worker = null;
+    }
+  };
+
+  Searcher.prototype.stage = function (query, tier, current) {
+    var self = this;
+    if (!this.worker) {
+      return this.engine.stage(query, tier, current);
+    }
+    return new Promise(function (resolve, reject) {
+      var job = { query: query, tier: tier, current: current, resolve: resolve, reject: reject };
+      self.waiting.set(query.id + "/" + tier, job);
+      self.worker.postMessage({ query: query, tier: tier });
+    });
+  };
+
+  Searcher.prototype.answer = function (message) {
+    var key = message.id + "/" + message.tier;
+    var job = this.waiting.get(key);
+    this.waiting.delete(key);
+    if (job && message.error) {
+      job.reject(new Error(message.error));
+    } else if (job) {
+      job.resolve(message.found);
+    }
+  };
+
+  /** The worker could not start or broke: run what it was asked here, and all from now on. */
+  Searcher.prototype.fallBack = function () {
+    var engine = this.engine;
+    this.stop();
+    this.waiting.forEach(function (job) {
+      engine.stage(job.query, job.tier, job.current).then(job.resolve, job.reject);
+    });
+    this.waiting.clear();
+  };
+
+  /**
+   * Search tier by tier. After each tier, `show(found)` gets the report so far (it may return
+   * a promise, awaited before the next tier is searched: the abstract shards are fetched
+   * only once the first results are shown). Stops as soon as `current()` is false. Each
+   * search box searches in its own `channel`.
+   */
+  function inStages(searcher, channel, text, current, show) {
+    var query = { channel: channel, id: ++queryIds, text: text };
+    var stage = function (t) {
+      return searcher.stage(query, t, current).then(function (found) {
+        if (!found || !current()) {
+          return null;
+        }
+        return Promise.resolve(show(found)).then(function () {
+          return found.final || !current() ? null : stage(t + 1);
+        });
       });
+    };
+    return stage(0);
+  }
+
+  /** Hits with their documents (those without one are left out). */
+  function withDocs(engine, hits) {
+    return engine.docs(hits.map(function (hit) { return hit.ref; })).then(function (docs) {
+      return hits
+        .map(function (hit, i) { return { ref: hit.ref, terms: hit.terms, doc: docs[i] }; })
+        .filter(function (hit) { return hit.doc; });
+    });
   }
 
   // ---------------------------------------------------------------- rendering
 
   var UNAVAILABLE = "Search is unavailable: the search index could not be loaded. " +
     "Check your connection and try again.";
+  var SEARCHING = "Searching\u2026";
+  var PARTIAL = " (searching abstracts\u2026)";
+  var NO_ABSTRACTS = "; abstracts could not be searched.";
 
   function quoted(text) {
     return "\u201c" + text.trim() + "\u201d";
@@ -416,6 +980,10 @@
 
   function noMatch(text) {
     return "No papers match " + quoted(text) + ".";
+  }
+
+  function onlyExcluded(text) {
+    return quoted(text) + " only leaves papers out: add a word to search for.";
   }
 
   /** "1 paper matches “q”" or "12 papers match “q”". */
@@ -442,9 +1010,8 @@
   }
 
   /** The title, year, topics and snippet elements of one result. */
-  function resultParts(engine, hit, titleTag, blockTag) {
+  function resultParts(lunr, hit, titleTag, blockTag) {
     var doc = hit.doc;
-    var lunr = engine.lunr;
     var parts = [appendParts(element(titleTag, "search-result-title"), markParts(lunr, doc.title, hit.terms))];
     if (doc.year) {
       parts.push(element("span", "search-result-year", String(doc.year)));
@@ -460,44 +1027,100 @@
     return parts;
   }
 
-  function pageResult(engine, hit) {
-    var item = element("li", "search-result");
-    resultParts(engine, hit, "a", "p").forEach(function (part) { item.appendChild(part); });
-    item.querySelector(".search-result-title").href = root + hit.doc.url;
-    return item;
+  /**
+   * Make `parent`'s children `nodes`, moving as few as possible: an element kept in place
+   * keeps focus, and the ones above it do not jump.
+   */
+  function placeChildren(parent, nodes) {
+    nodes.forEach(function (node, i) {
+      var there = parent.children[i];
+      if (there !== node) {
+        parent.insertBefore(node, there || null);
+      }
+    });
+    while (parent.children.length > nodes.length) {
+      parent.removeChild(parent.lastElementChild);
+    }
   }
 
-  function panelOption(engine, hit, id) {
-    var option = element("a", "search-result");
-    option.id = id;
-    option.href = root + hit.doc.url;
-    option.setAttribute("role", "option");
-    option.setAttribute("aria-selected", "false");
-    option.tabIndex = -1;
-    resultParts(engine, hit, "span", "span").forEach(function (part) { option.appendChild(part); });
-    return option;
+  /**
+   * Result elements by ref, reused across the renders of one query: a result that stays
+   * keeps its element (and focus); if it matched more words, its parts are refilled in place.
+   */
+  function NodeCache(make, titleTag, blockTag) {
+    this.make = make;
+    this.tags = [titleTag, blockTag];
+    this.text = null;
+    this.nodes = new Map();
+  }
+
+  NodeCache.prototype.get = function (text, hit) {
+    if (this.text !== text) {
+      this.text = text;
+      this.nodes = new Map();
+    }
+    var terms = hit.terms.slice().sort().join(" ");
+    var known = this.nodes.get(hit.ref);
+    if (!known) {
+      known = { node: this.make(), terms: null };
+      this.nodes.set(hit.ref, known);
+    }
+    if (known.terms !== terms) {
+      fill(known.node, resultParts(window.lunr, hit, this.tags[0], this.tags[1]));
+      known.terms = terms;
+    }
+    return known.node;
+  };
+
+  /** Put the parts of a result into its element, or into the parts it already has. */
+  function fill(node, parts) {
+    if (node.children.length !== parts.length) {
+      node.replaceChildren.apply(node, parts);
+      return;
+    }
+    parts.forEach(function (part, i) {
+      node.children[i].replaceChildren.apply(node.children[i], Array.from(part.childNodes));
+    });
   }
 
   function searchPageUrl(text) {
     return root + SEARCH_PAGE_PATH + "?q=" + encodeURIComponent(text);
   }
 
+  /**
+   * Run fn at once if it has not run for `ms`, else `ms` after the calls stop coming;
+   * `.cancel()` drops a run that is waiting.
+   */
   function debounce(fn, ms) {
     var timer = null;
-    return function () {
-      clearTimeout(timer);
-      timer = setTimeout(fn, ms);
+    var last = 0;
+    var run = function () {
+      last = Date.now();
+      fn();
     };
+    var debounced = function () {
+      clearTimeout(timer);
+      if (Date.now() - last >= ms) {
+        run();
+      } else {
+        timer = setTimeout(run, ms);
+      }
+    };
+    debounced.cancel = function () { clearTimeout(timer); };
+    return debounced;
   }
 
   // ---------------------------------------------------------------- header panel
 
   function HeaderSearch(form, input, panel) {
+    var self = this;
     this.form = form;
     this.input = input;
     this.panel = panel;
     this.active = -1;
     this.options = [];
+    this.runs = 0;
+    this.cache = new NodeCache(function () { return self.option(); }, "span", "span");
     this.statusLine = element("p", "search-panel-status");
     this.statusLine.setAttribute("role", "status");
     this.listbox = element("div", "search-results search-panel-results");
@@ -515,6 +1138,7 @@
   HeaderSearch.prototype.bind = function () {
     var self = this;
     var update = debounce(function () { self.update(); }, DEBOUNCE_MS);
+    this.pending = update;
     this.input.addEventListener("focus", function () {
       ensureLoaded().catch(function () {});
       if (self.input.value.trim()) {
@@ -589,26 +1213,41 @@
     }
   };
 
+  /** Close the panel; results still on their way (or a keystroke's pending search) stay out. */
   HeaderSearch.prototype.close = function () {
+    this.runs++;
+    this.pending.cancel();
     this.panel.hidden = true;
     this.input.setAttribute("aria-expanded", "false");
     this.setActive(-1);
   };
 
-  /** Show a message and these options (none: the listbox is hidden). */
+  /**
+   * Show a message and these options (none: the listbox is hidden). The active option stays
+   * active if it is still there (the same link), so results that arrive later, or those of
+   * the next keystroke, do not take the reader's place away.
+   */
   HeaderSearch.prototype.show = function (message, options) {
-    this.setActive(-1);
+    var before = this.active >= 0 ? this.options[this.active].getAttribute("href") : null;
     this.options = options;
+    options.forEach(function (option, i) {
+      option.id = option.classList.contains("search-panel-all")
+        ? "site-search-option-all" : "site-search-option-" + i;
+    });
     this.statusLine.textContent = message;
-    this.listbox.replaceChildren.apply(this.listbox, options);
+    placeChildren(this.listbox, options);
     this.listbox.hidden = options.length === 0;
     this.panel.hidden = false;
     this.input.setAttribute("aria-expanded", "true");
+    this.setActive(options.findIndex(function (option) {
+      return before !== null && option.getAttribute("href") === before;
+    }));
   };
 
   HeaderSearch.prototype.update = function () {
     var self = this;
     var text = this.input.value;
+    var run = ++this.runs;
     if (!text.trim()) {
       this.close();
       return;
@@ -616,37 +1255,67 @@
     if (this.panel.hidden) {
       this.show("Loading search\u2026", []);
     }
-    ensureLoaded().then(
-      function (engine) {
-        if (self.input.value === text && document.activeElement === self.input) {
-          self.render(engine, text);
+    var current = function () {
+      return self.runs === run && self.input.value === text && document.activeElement === self.input;
+    };
+    var shown = false;
+    ensureLoaded()
+      .then(function (loaded) {
+        return inStages(loaded.searcher, "panel", text, current, function (found) {
+          return withDocs(loaded.engine, found.hits.slice(0, PANEL_RESULTS)).then(function (top) {
+            if (current()) {
+              shown = shown || found.count > 0 || found.final;
+              self.render(text, found, top);
+            }
+          });
+        });
+      })
+      .catch(function () {
+        if (self.runs === run && self.input.value === text) {
+          if (shown && self.options.length) {
+            self.statusLine.textContent = matchText(self.count, text) + NO_ABSTRACTS;
+          } else {
+            self.show(UNAVAILABLE, []);
+          }
         }
-      },
-      function () {
-        if (self.input.value === text) {
-          self.show(UNAVAILABLE, []);
-        }
-      }
-    );
+      });
   };
 
-  HeaderSearch.prototype.render = function (engine, text) {
-    var hits = lookUp(engine, text);
-    if (!hits.length) {
-      this.show(noMatch(text), []);
+  HeaderSearch.prototype.option = function () {
+    var option = element("a", "search-result");
+    option.setAttribute("role", "option");
+    option.setAttribute("aria-selected", "false");
+    option.tabIndex = -1;
+    return option;
+  };
+
+  HeaderSearch.prototype.render = function (text, found, top) {
+    var self = this;
+    var count = found.count;
+    var final = found.final;
+    if (found.onlyExcluded) {
+      this.show(onlyExcluded(text), []);
       return;
     }
-    var options = hits.slice(0, PANEL_RESULTS).map(function (hit, i) {
-      return panelOption(engine, hit, "site-search-option-" + i);
+    if (!count) {
+      this.show(final ? noMatch(text) : SEARCHING, []);
+      return;
+    }
+    var options = top.map(function (hit) {
+      var option = self.cache.get(text, hit);
+      option.href = root + hit.doc.url;
+      return option;
     });
-    var all = element("a", "search-panel-all", "All " + hits.length + (hits.length === 1 ? " result" : " results"));
-    all.id = "site-search-option-all";
+    var all = this.allOption || element("a", "search-panel-all");
+    this.allOption = all;
+    all.textContent = "All " + count + (count === 1 ? " result" : " results");
     all.href = searchPageUrl(text);
     all.setAttribute("role", "option");
     all.setAttribute("aria-selected", "false");
     all.tabIndex = -1;
     options.push(all);
-    this.show(matchText(hits.length, text), options);
+    this.count = count;
+    this.show(matchText(count, text) + (final ? "" : PARTIAL), options);
   };
 
   // ---------------------------------------------------------------- search page
@@ -656,6 +1325,13 @@
     this.status = status;
     this.list = list;
     this.intro = Array.prototype.slice.call(status.childNodes);
+    this.runs = 0;
+    this.found = null;
+    this.shown = 0;
+    this.cache = new NodeCache(function () { return element("li", "search-result"); }, "a", "p");
+    this.observer = typeof IntersectionObserver === "function"
+      ? new IntersectionObserver(this.onSeen.bind(this), { rootMargin: "400px" })
+      : null;
     this.bind();
   }
 
@@ -695,36 +1371,93 @@
   SearchPage.prototype.run = function () {
     var self = this;
     var text = this.input.value;
+    var run = ++this.runs;
+    this.found = null;
+    this.shown = 0;
     if (!text.trim()) {
       this.status.replaceChildren.apply(this.status, this.intro);
       this.list.replaceChildren();
       return;
     }
-    this.status.textContent = "Searching\u2026";
-    ensureLoaded().then(
-      function (engine) {
-        if (self.input.value === text) {
-          self.render(engine, text);
+    this.status.textContent = SEARCHING;
+    var current = function () { return self.runs === run && self.input.value === text; };
+    var shown = false;
+    ensureLoaded()
+      .then(function (loaded) {
+        return inStages(loaded.searcher, "page", text, current, function (found) {
+          var count = Math.min(Math.max(self.shown, PAGE_BATCH), PAGE_RESULTS);
+          return withDocs(loaded.engine, found.hits.slice(0, count)).then(function (hits) {
+            if (current()) {
+              shown = shown || found.count > 0 || found.final;
+              self.render(loaded.engine, text, found, hits);
+            }
+          });
+        });
+      })
+      .catch(function () {
+        if (!current()) {
+          return;
         }
-      },
-      function () {
-        self.status.textContent = UNAVAILABLE;
-        self.list.replaceChildren();
-      }
-    );
+        if (shown && self.found && self.found.count) {
+          self.status.textContent = matchText(self.found.count, text) + NO_ABSTRACTS;
+        } else {
+          self.status.textContent = UNAVAILABLE;
+          self.list.replaceChildren();
+        }
+      });
   };
 
-  SearchPage.prototype.render = function (engine, text) {
-    var hits = lookUp(engine, text);
-    var items = hits.slice(0, PAGE_RESULTS).map(function (hit) { return pageResult(engine, hit); });
-    this.list.replaceChildren.apply(this.list, items);
-    if (!hits.length) {
-      this.status.textContent = noMatch(text);
-    } else if (hits.length > PAGE_RESULTS) {
-      this.status.textContent = matchText(hits.length, text) + "; showing the first " + PAGE_RESULTS + ".";
-    } else {
-      this.status.textContent = matchText(hits.length, text) + ".";
+  SearchPage.prototype.render = function (engine, text, found, hits) {
+    var count = found.count;
+    var final = found.final;
+    this.engine = engine;
+    this.text = text;
+    this.found = found;
+    this.final = final;
+    if (!count && !final) {
+      this.status.textContent = SEARCHING;
+      return;
     }
+    this.place(hits);
+    this.status.textContent = found.onlyExcluded ? onlyExcluded(text) : !count ? noMatch(text)
+      : matchText(count, text) + (!final ? PARTIAL
+      : count > PAGE_RESULTS ? "; showing the first " + PAGE_RESULTS + "." : ".");
+  };
+
+  /** Show these hits (with documents) and watch the last one to show more. */
+  SearchPage.prototype.place = function (hits) {
+    var self = this;
+    var items = hits.map(function (hit) {
+      var item = self.cache.get(self.text, hit);
+      item.querySelector(".search-result-title").href = root + hit.doc.url;
+      return item;
+    });
+    placeChildren(this.list, items);
+    this.shown = items.length;
+    if (this.observer) {
+      this.observer.disconnect();
+      var more = this.found.hits.length > items.length;
+      if (more && items.length) {
+        this.observer.observe(items[items.length - 1]);
+      }
+    }
+  };
+
+  /** The last result came into view: fetch the documents of the next batch and add it. */
+  SearchPage.prototype.onSeen = function (entries) {
+    var self = this;
+    var found = this.found;
+    var text = this.text;
+    if (!found || !entries.some(function (entry) { return entry.isIntersecting; })) {
+      return;
+    }
+    this.observer.disconnect();
+    var next = found.hits.slice(0, Math.min(this.shown + PAGE_BATCH, PAGE_RESULTS));
+    withDocs(this.engine, next).then(function (hits) {
+      if (self.found === found && self.text === text) {
+        self.place(hits);
+      }
+    }, function () {});
   };
 
   // ---------------------------------------------------------------- start

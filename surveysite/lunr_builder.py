@@ -7,13 +7,22 @@ term once (the pipeline is a pure function of the word), and BM25 weights are co
 lunr.py's exact formula and rounding. `tests/test_lunr_builder.py` checks that the
 serialized output equals lunr.py's for the real survey and for random corpora.
 
-It also slices the result: `restrict` keeps some fields and some terms of an index, with
-the weights unchanged, so one index can be split into small shards that stock lunr.js
-2.3.9 loads independently.
+It also slices the result into shards that stock lunr.js 2.3.9 loads independently, with
+the weights unchanged: `restrict` keeps some fields and some terms, `partition` splits the
+terms by a key, `shard_keys` chooses keys (first characters, more for big shards), and
+`shard_texts` writes the JSON of every shard of a partition in one pass. `dumps` writes an
+index as JSON text directly: the same text as ``json.dumps(serialize(data), sort_keys=True,
+separators=(",", ":"), ensure_ascii=False)``, several times faster.
+
+All of this makes millions of small acyclic objects: run it with the cyclic garbage
+collector paused (`gc.disable()`); at 10,000 papers that cuts partitioning from 6 s to
+0.6 s and serializing from 14 s to 2.4 s.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import math
 import re
 from collections import Counter
@@ -60,14 +69,10 @@ def build(
     term_order: dict[str, int] = {}
     postings: dict[str, dict[str, list[str]]] = {}
     frequencies: list[tuple[str, str, Counter, int]] = []
-    cache: dict[str, str | None] = {}
+    lookup = _Memo(term_of).__getitem__
     for ref, values in documents:
         for spec in fields:
-            terms = []
-            for word in tokenize(values.get(spec.name) or ""):
-                term = cache[word] if word in cache else cache.setdefault(word, term_of(word))
-                if term is not None:
-                    terms.append(term)
+            terms = [t for t in map(lookup, tokenize(values.get(spec.name) or "")) if t is not None]
             counts = Counter(terms)
             for term in counts:
                 if term not in term_order:
@@ -84,6 +89,18 @@ def build(
     )
 
 
+class _Memo(dict):
+    """A function of one string, computed once per distinct argument."""
+
+    def __init__(self, function: Callable[[str], Any]) -> None:
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = self.function(key)
+        return value
+
+
 def weigh(frequencies, fields: Sequence[FieldSpec], postings, term_order) -> list:
     """BM25 weights per field vector, with lunr.py's formula, idf and rounding."""
     document_count = len({ref for _, ref, _, _ in frequencies})
@@ -92,19 +109,21 @@ def weigh(frequencies, fields: Sequence[FieldSpec], postings, term_order) -> lis
         lengths[name].append(length)
     average = {name: sum(values) / len(values) for name, values in lengths.items() if values}
     boosts = {f.name: f.boost for f in fields}
-    idf_cache: dict[str, float] = {}
+    terms = {}  # term -> (its index, its idf)
+    for term, posting in postings.items():
+        with_term = sum(len(refs) for refs in posting.values())
+        x = (document_count - with_term + 0.5) / (with_term + 0.5)
+        terms[term] = (term_order[term], math.log(1 + abs(x)))
+    k1_plus_1 = K1 + 1
     vectors = []
     for name, ref, counts, length in frequencies:
         norm = K1 * (1 - B + B * (length / average[name])) if counts else 0.0
-        elements = []
-        for term, tf in counts.items():
-            idf = idf_cache.get(term)
-            if idf is None:
-                with_term = sum(len(refs) for refs in postings[term].values())
-                x = (document_count - with_term + 0.5) / (with_term + 0.5)
-                idf = idf_cache[term] = math.log(1 + abs(x))
-            score = idf * ((K1 + 1) * tf) / (norm + tf)
-            elements.append((term_order[term], round(score * boosts[name] * 1, 3)))
+        boost = boosts[name]
+        # lunr.py: score = idf * ((k1 + 1) * tf) / (norm + tf); weight = round(score * boost, 3)
+        elements = [
+            (index, round(idf * (k1_plus_1 * tf) / (norm + tf) * boost, 3))
+            for (index, idf), tf in zip(map(terms.__getitem__, counts), counts.values())
+        ]
         elements.sort()
         vectors.append((name, ref, elements))
     return vectors
@@ -167,6 +186,40 @@ def partition(
     }
 
 
+def shard_keys(
+    data: LunrData, field_names: Iterable[str], length: int, budget: int
+) -> dict[str, str]:
+    """Term -> shard key: its first `length` characters, one more while a shard is too big.
+
+    A shard whose terms have more than `budget` postings (document refs) in the fields is
+    split by the next character of its terms; a term too short to split further keeps the
+    key it has. So a term's key is always the longest key that begins it.
+    """
+    names = set(field_names)
+    sizes = {}
+    for term, posting in data.postings.items():
+        size = sum(len(refs) for name, refs in posting.items() if name in names)
+        if size:
+            sizes[term] = size
+    return _split(sizes, length, budget)
+
+
+def _split(sizes: dict[str, int], length: int, budget: int) -> dict[str, str]:
+    """Group terms by their first `length` characters; split groups over budget."""
+    groups: dict[str, list[str]] = {}
+    for term in sizes:
+        groups.setdefault(term[:length], []).append(term)
+    keys = {}
+    for key, terms in groups.items():
+        longer = [term for term in terms if len(term) > length]
+        if longer and sum(sizes[term] for term in terms) > budget:
+            keys.update((term, key) for term in terms if len(term) <= length)
+            keys.update(_split({term: sizes[term] for term in longer}, length + 1, budget))
+        else:
+            keys.update((term, key) for term in terms)
+    return keys
+
+
 def serialize(data: LunrData) -> dict[str, Any]:
     """The index as lunr.js 2.3.9 (and lunr.py's Index.serialize) write it."""
     inverted = []
@@ -186,3 +239,102 @@ def serialize(data: LunrData) -> dict[str, Any]:
         "invertedIndex": inverted,
         "pipeline": list(data.pipeline),
     }
+
+
+def dumps(data: LunrData) -> str:
+    """`serialize(data)` as compact, key-sorted JSON, written directly (same text as json.dumps)."""
+    weight = _Memo(repr)  # weights are rounded: few distinct values
+    vectors = [
+        _vector_head(name, ref) + ",".join([f"{i},{weight[w]}" for i, w in elements]) + "]]"
+        for name, ref, elements in data.vectors
+    ]
+    names = {f.name for f in data.fields}
+    inverted = _inverted_text(data.term_order, data.postings, names)
+    return _index_text(vectors, _json([f.name for f in data.fields]), inverted, data.pipeline)
+
+
+def shard_texts(
+    data: LunrData, field_names: Iterable[str], key: Callable[[str], str]
+) -> dict[str, str]:
+    """`dumps` of each shard of `partition(data, field_names, key)`, in one pass (faster).
+
+    Most of a fine shard's text is its field vectors, one per document that has a term in
+    it: each is written here as soon as its document's vector is split.
+    """
+    names = set(field_names)
+    groups: dict[str, list[str]] = {}
+    for term in sorted(data.postings, key=data.term_order.__getitem__):
+        if any(data.postings[term][n] for n in names):
+            groups.setdefault(key(term), []).append(term)
+    # global term index -> its shard, and its index in the shard as text with a comma
+    shard_of: list[str | None] = [None] * len(data.term_order)
+    number_of = [""] * len(data.term_order)
+    for shard, terms in groups.items():
+        for number, term in enumerate(terms):
+            shard_of[data.term_order[term]] = shard
+            number_of[data.term_order[term]] = f"{number},"
+    weight = _Memo(repr)  # weights are rounded: few distinct values
+    vectors: dict[str | None, list[str]] = {shard: [] for shard in groups}
+    for name, ref, elements in data.vectors:
+        if name not in names:
+            continue
+        split: dict[str | None, list[str]] = {}
+        for index, value in elements:
+            shard = shard_of[index]
+            pairs = split.get(shard)
+            if pairs is None:
+                split[shard] = [number_of[index] + weight[value]]
+            else:
+                pairs.append(number_of[index] + weight[value])
+        head = _vector_head(name, ref)
+        for shard, pairs in split.items():
+            vectors[shard].append(head + ",".join(pairs) + "]]")
+    fields = _json([f.name for f in data.fields if f.name in names])
+    return {
+        shard: _index_text(
+            vectors[shard],
+            fields,
+            _inverted_text({t: i for i, t in enumerate(terms)}, data.postings, names),
+            data.pipeline,
+        )
+        for shard, terms in groups.items()
+    }
+
+
+def _inverted_text(term_order: dict[str, int], postings, names: set[str]) -> list[str]:
+    """The inverted index entries of some terms, in the fields `names`."""
+    inverted = []
+    for term in sorted(term_order):
+        members = [("_index", str(term_order[term]))]
+        for name, posting in postings[term].items():
+            if name in names:
+                members.append((name, "{" + ",".join(map(_ref_member, sorted(posting))) + "}"))
+        body = ",".join(f"{_json(key)}:{value}" for key, value in sorted(members))
+        inverted.append(f"[{_json(term)},{{{body}}}]")
+    return inverted
+
+
+def _index_text(vectors: list[str], fields: str, inverted: list[str], pipeline) -> str:
+    """A serialized index from its parts' JSON texts, keys in sorted order."""
+    return (
+        f'{{"fieldVectors":[{",".join(vectors)}],'
+        f'"fields":{fields},'
+        f'"invertedIndex":[{",".join(inverted)}],'
+        f'"pipeline":{_json(list(pipeline))},'
+        f'"version":{_json(LUNR_VERSION)}}}'
+    )
+
+
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+@functools.lru_cache(maxsize=1 << 20)
+def _vector_head(name: str, ref: str) -> str:
+    """The start of a field vector: `["name/ref",[`."""
+    return f"[{_json(f'{name}/{ref}')},["
+
+
+@functools.lru_cache(maxsize=1 << 20)
+def _ref_member(ref: str) -> str:
+    """A document's entry in a posting: `"ref":{}`."""
+    return _json(ref) + ":{}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -53,6 +54,7 @@ def canonical(index: dict) -> str:
     return json.dumps(index, sort_keys=True)
 
 
+@functools.cache
 def real_documents() -> list[tuple[str, dict[str, str]]]:
     import yaml
 
@@ -123,3 +125,65 @@ def test_partition_equals_restrict():
         assert canonical(lunr_builder.serialize(shard)) == canonical(
             lunr_builder.serialize(lunr_builder.restrict(data, ["body"], terms))
         )
+
+
+def json_text(index: dict) -> str:
+    """The JSON the search files are written as."""
+    return json.dumps(index, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_dumps_writes_the_json_of_serialize_on_the_real_survey():
+    data = lunr_builder.build(real_documents(), FIELDS, term_of, ["stemmer"])
+    assert lunr_builder.dumps(data) == json_text(lunr_builder.serialize(data))
+    for shard in lunr_builder.partition(data, ["title"], lambda term: term[:1]).values():
+        assert lunr_builder.dumps(shard) == json_text(lunr_builder.serialize(shard))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(texts, texts), min_size=1, max_size=8))
+def test_dumps_writes_the_json_of_serialize_on_random_corpora(pairs):
+    documents = [(str(i * 7), {"title": t, "body": b}) for i, (t, b) in enumerate(pairs)]
+    data = lunr_builder.build(documents, FIELDS, term_of, ["stemmer"])
+    assert lunr_builder.dumps(data) == json_text(lunr_builder.serialize(data))
+
+
+def longest_key(keys: set[str], term: str) -> str | None:
+    """The longest of the keys that begins the term."""
+    return max((key for key in keys if term.startswith(key)), key=len, default=None)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=1, max_value=400), st.integers(min_value=1, max_value=3))
+def test_shard_keys_split_big_shards_and_keep_longest_prefix_routing(budget, length):
+    data = lunr_builder.build(real_documents()[:80], FIELDS, term_of, ["stemmer"])
+    keys = lunr_builder.shard_keys(data, ["body"], length, budget)
+    in_body = {t for t, posting in data.postings.items() if posting["body"]}
+    assert set(keys) == in_body
+    all_keys = set(keys.values())
+    sizes: dict[str, int] = {}
+    for term, key in keys.items():
+        assert term.startswith(key) and key.startswith(term[:length])
+        assert longest_key(all_keys, term) == key
+        sizes[key] = sizes.get(key, 0) + len(data.postings[term]["body"])
+    for key, size in sizes.items():
+        terms = [t for t, k in keys.items() if k == key]
+        assert size <= budget or len(terms) == 1  # a shard of one term cannot be split
+
+
+def test_shard_keys_without_a_budget_are_the_first_characters():
+    data = lunr_builder.build(real_documents()[:80], FIELDS, term_of, ["stemmer"])
+    keys = lunr_builder.shard_keys(data, ["title", "body"], 2, 10**9)
+    assert keys == {term: term[:2] for term in data.postings}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=300),
+    st.sampled_from([["title"], ["body"], ["title", "body"]]),
+)
+def test_shard_texts_are_the_dumps_of_the_partition(budget, fields):
+    data = lunr_builder.build(real_documents()[:60], FIELDS, term_of, ["stemmer"])
+    keys = lunr_builder.shard_keys(data, fields, 1, budget)
+    shards = lunr_builder.partition(data, fields, keys.__getitem__)
+    texts = lunr_builder.shard_texts(data, fields, keys.__getitem__)
+    assert texts == {key: lunr_builder.dumps(shard) for key, shard in shards.items()}

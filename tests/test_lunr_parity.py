@@ -1,9 +1,14 @@
-"""The vendored lunr.js 2.3.9 finds exactly what lunr.py finds in our Python-built index.
+"""The sharded search finds exactly what lunr.py finds in one full index, with the same scores.
 
-Every distinct word of a realistic corpus is searched in both engines (all lunr.js queries in
-one Node process). The corpus is content/papers/*.yaml when it holds at least MIN_PAPERS
-records, else the fixture tests/js/fixture_corpus.json, which carries the words whose stems
-differ between stock lunr.py and lunr.js ("survey", "key", "deploy", "employ", "always").
+Every distinct word of a realistic corpus is searched twice: with static/search.js's own engine
+in Node (the vendored lunr.min.js, loading the shards each word needs the way the page does, all
+queries in one process), and with lunr.py in one monolithic index built by lunr.py's own Builder
+(the reference). The sharded files are checked as built and cut into many small shards (tiny
+budgets), so that routing a term to the longest shard key that begins it is exercised too.
+
+The corpus is content/papers/*.yaml when it holds at least MIN_PAPERS records, else the fixture
+tests/js/fixture_corpus.json, which carries the words whose stems differ between stock lunr.py
+and lunr.js ("survey", "key", "deploy", "employ", "always").
 """
 
 from __future__ import annotations
@@ -11,10 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import random
 import re
 import shutil
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +28,16 @@ import pytest
 import yaml
 from lunr.exceptions import QueryParseError
 from lunr.index import Index
+from lunr.query import Query, QueryPresence
+from lunr.query_parser import QueryParser
 
+from surveysite.lunr_builder import serialize
+from surveysite.search_files import TIERS, Tier, build_search_files
 from surveysite.search_index import (
     FIELD_BOOSTS,
     SearchEntry,
+    build_data,
     build_index,
-    build_search_files,
     index_document,
     stem_word,
     trim_word,
@@ -36,10 +45,17 @@ from surveysite.search_index import (
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT / "static" / "vendor" / "lunr"
-RUNNER = ROOT / "tests" / "js" / "lunr_runner.js"
+LUNR_RUNNER = ROOT / "tests" / "js" / "lunr_runner.js"
+SEARCH_RUNNER = ROOT / "tests" / "js" / "search_runner.js"
+SEARCH_JS = ROOT / "static" / "search.js"
 FIXTURE = ROOT / "tests" / "js" / "fixture_corpus.json"
 PAPERS = ROOT / "content" / "papers"
 MIN_PAPERS = 50
+# The same tiers with budgets so small that most shards are split, some several times.
+SPLIT_TIERS = tuple(
+    Tier(t.name, t.fields, t.key_length, budget, t.prefix)
+    for t, budget in zip(TIERS, (60, 150), strict=True)
+)
 
 # sha256 of the files in `npm pack lunr@2.3.9`.
 VENDORED_SHA256 = {
@@ -57,6 +73,7 @@ TRICKY_WORDS = (
 )
 # fmt: on
 PUNCTUATED = ("{}?", "({})", '"{}"', "«{}»,")
+STRICT = {"typing": False, "strict": True}  # lunr.Index.search's parsing: no fallback, no prefix
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -102,20 +119,32 @@ def corpus_words(entries: list[SearchEntry]) -> list[str]:
     return sorted(words)
 
 
-def run_lunr_js(lunr_js: Path, request: dict[str, Any]) -> dict[str, Any]:
-    """Run tests/js/lunr_runner.js once with the given lunr.js build."""
+def node(args: list[str], request: dict[str, Any]) -> dict[str, Any]:
+    """Run a Node script with a JSON request on stdin; its JSON response."""
     if shutil.which("node") is None:
         pytest.fail("node is required for the lunr.js parity tests")
     completed = subprocess.run(
-        ["node", str(RUNNER), str(lunr_js)],
+        ["node", *args],
         input=json.dumps(request),
         capture_output=True,
         text=True,
         encoding="utf-8",
         check=True,
-        timeout=300,
+        timeout=600,
     )
     return json.loads(completed.stdout)
+
+
+def run_lunr_js(lunr_js: Path, request: dict[str, Any]) -> dict[str, Any]:
+    """Run tests/js/lunr_runner.js once with the given lunr.js build."""
+    return node([str(LUNR_RUNNER), str(lunr_js)], request)
+
+
+def run_sharded(site: Path, queries: list[str], options: dict[str, Any] = STRICT) -> list[Any]:
+    """Every query's result in search.js's engine over the shards in `site`."""
+    request = {"dir": str(site), "queries": queries, "options": options}
+    response = node([str(SEARCH_RUNNER), str(VENDOR / "lunr.min.js"), str(SEARCH_JS)], request)
+    return response["results"]
 
 
 def python_hits(index: Index, query: str) -> dict[str, float] | str:
@@ -126,11 +155,11 @@ def python_hits(index: Index, query: str) -> dict[str, float] | str:
         return "QueryParseError"
 
 
-def js_hits(result: list[list[Any]] | dict[str, str]) -> dict[str, float] | str:
-    """lunr.js's hits in the same shape as python_hits."""
-    if isinstance(result, dict):
+def sharded_hits(result: dict[str, Any]) -> dict[str, float] | str:
+    """The sharded engine's hits in the same shape as python_hits."""
+    if "error" in result:
         return result["error"]
-    return {ref: score for ref, score in result}
+    return dict(zip(result["refs"], result["scores"], strict=True))
 
 
 def same_hits(a: dict[str, float] | str, b: dict[str, float] | str) -> bool:
@@ -138,6 +167,30 @@ def same_hits(a: dict[str, float] | str, b: dict[str, float] | str) -> bool:
     if isinstance(a, str) or isinstance(b, str):
         return a == b
     return a.keys() == b.keys() and all(math.isclose(a[k], b[k], rel_tol=1e-9) for k in a)
+
+
+def limit_of(query: str) -> str | None:
+    """Which documented limit of the sharded search a query meets, if any (see search.js)."""
+    parsed = Query(list(FIELD_BOOSTS))
+    try:
+        QueryParser(query, parsed).parse()
+    except QueryParseError:
+        return None
+    clauses = parsed.clauses
+    if clauses and all(c.presence == QueryPresence.PROHIBITED for c in clauses):
+        return "only excluded"
+    if any(c.term.startswith("*") for c in clauses):
+        return "leading wildcard"
+    if any(c.edit_distance for c in clauses):
+        return "fuzzy"
+    return None
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> Path:
+    for path, data in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(data)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -151,8 +204,20 @@ def words(corpus: list[SearchEntry]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def serialized(corpus: list[SearchEntry]) -> dict[str, Any]:
-    return json.loads(build_search_files(corpus)["search/index.json"])
+def files(corpus: list[SearchEntry]) -> dict[str, bytes]:
+    return build_search_files(corpus)
+
+
+@pytest.fixture(scope="module")
+def site(files: dict[str, bytes], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The search files as built."""
+    return write_files(tmp_path_factory.mktemp("sharded"), files)
+
+
+@pytest.fixture(scope="module")
+def split_site(corpus: list[SearchEntry], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The search files cut into many small shards."""
+    return write_files(tmp_path_factory.mktemp("split"), build_search_files(corpus, SPLIT_TIERS))
 
 
 @pytest.fixture(scope="module")
@@ -171,11 +236,24 @@ def test_vendored_lunr_is_the_npm_2_3_9_release(name: str) -> None:
     assert digest == VENDORED_SHA256[name]
 
 
+def test_the_fast_builder_builds_the_index_lunr_py_builds(
+    corpus: list[SearchEntry], python_index: Index
+) -> None:
+    expected = json.dumps(python_index.serialize(), sort_keys=True)
+    assert json.dumps(serialize(build_data(corpus)), sort_keys=True) == expected
+
+
 @pytest.mark.parametrize("build", ["lunr.js", "lunr.min.js"])
-def test_the_serialized_pipeline_loads_in_lunr_js(build: str, serialized: dict[str, Any]) -> None:
-    response = run_lunr_js(VENDOR / build, {"index": serialized, "queries": []})
-    assert response["version"] == "2.3.9"
-    assert response["pipeline"] == ["trimmer", "stemmer"]
+def test_every_shard_loads_in_lunr_js(build: str, files: dict[str, bytes]) -> None:
+    manifest = json.loads(files["search/manifest.json"])
+    for tier in manifest["tiers"]:
+        names = sorted(tier["shards"].values())
+        shards = [json.loads(files[f"search/{name}"]) for name in names]
+        loaded = run_lunr_js(VENDOR / build, {"indexes": shards})["loaded"]
+        assert {(d["version"], tuple(d["pipeline"]), tuple(d["fields"])) for d in loaded} == {
+            ("2.3.9", ("trimmer", "stemmer"), tuple(tier["fields"]))
+        }
+        assert all(d["terms"] > 0 for d in loaded)
 
 
 def test_stems_and_trims_match_lunr_js(words: list[str]) -> None:
@@ -187,38 +265,62 @@ def test_stems_and_trims_match_lunr_js(words: list[str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def both_results(
-    words: list[str], serialized: dict[str, Any], python_index: Index
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Every word's hits in lunr.py and in the shipped lunr.min.js (run side by side)."""
-    request = {"index": serialized, "queries": words}
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        js_run = pool.submit(run_lunr_js, VENDOR / "lunr.min.js", request)
-        python_results = {word: python_hits(python_index, word) for word in words}
-        js_results = dict(zip(words, map(js_hits, js_run.result()["results"]), strict=True))
-    return python_results, js_results
+def python_results(words: list[str], python_index: Index) -> dict[str, Any]:
+    return {word: python_hits(python_index, word) for word in words}
 
 
-def test_every_corpus_word_finds_the_same_papers(
-    words: list[str], both_results: tuple[dict[str, Any], dict[str, Any]]
+@pytest.fixture(scope="module", params=["as built", "split"])
+def sharded_results(
+    request: pytest.FixtureRequest, words: list[str], site: Path, split_site: Path
+) -> dict[str, Any]:
+    """Every word's result in the sharded engine."""
+    folder = site if request.param == "as built" else split_site
+    return dict(zip(words, run_sharded(folder, words), strict=True))
+
+
+def test_every_corpus_word_finds_the_same_papers_with_the_same_scores(
+    words: list[str], python_results: dict[str, Any], sharded_results: dict[str, Any]
 ) -> None:
-    python_results, js_results = both_results
     mismatches = {
-        word: (python_results[word], js_results[word])
+        word: (python_results[word], sharded_hits(sharded_results[word]))
         for word in words
-        if not same_hits(python_results[word], js_results[word])
+        if limit_of(word) is None
+        and not same_hits(python_results[word], sharded_hits(sharded_results[word]))
     }
     assert dict(list(mismatches.items())[:20]) == {}, f"{len(mismatches)} words differ"
     assert sum(bool(hits) for hits in python_results.values()) > len(words) // 2
 
 
-def test_punctuated_words_find_what_the_bare_word_finds(
-    words: list[str], serialized: dict[str, Any]
+def test_the_documented_limits_find_less_never_more(
+    words: list[str], python_results: dict[str, Any], sharded_results: dict[str, Any]
 ) -> None:
+    """Fuzzy words, leading wildcards and -excluded-only words are rare and never find more."""
+    limited = {word: limit_of(word) for word in words if limit_of(word)}
+    assert len(limited) < len(words) // 100
+    for word, limit in limited.items():
+        result = sharded_results[word]
+        if limit == "only excluded":
+            assert result["onlyExcluded"] and result["refs"] == [], word
+        elif limit == "leading wildcard":
+            assert result["refs"] == [], word
+        else:
+            assert set(result["refs"]) <= set(python_results[word]), word
+
+
+def test_a_plain_word_loads_at_most_one_shard_per_tier(
+    words: list[str], sharded_results: dict[str, Any]
+) -> None:
+    plain = [w for w in words if re.fullmatch(r"\w+", w)]
+    for word in plain:
+        files = sharded_results[word]["files"]
+        assert sum(f.startswith("t-") for f in files) <= 1, word
+        assert sum(f.startswith("a-") for f in files) <= 1, word
+
+
+def test_punctuated_words_find_what_the_bare_word_finds(words: list[str], site: Path) -> None:
     bare = [word for word in words if re.fullmatch(r"[a-z0-9]+", word)]
     queries = bare + [shape.format(word) for shape in PUNCTUATED for word in bare]
-    response = run_lunr_js(VENDOR / "lunr.min.js", {"index": serialized, "queries": queries})
-    hits = dict(zip(queries, map(js_hits, response["results"]), strict=True))
+    hits = dict(zip(queries, map(sharded_hits, run_sharded(site, queries)), strict=True))
     differ = [
         shape.format(word)
         for shape in PUNCTUATED
@@ -227,6 +329,56 @@ def test_punctuated_words_find_what_the_bare_word_finds(
     ]
     assert differ == []
     assert hits["survey"] and hits["(survey)"] == hits["survey"]
+
+
+def cross_shard_pairs(corpus: list[SearchEntry], count: int) -> list[tuple[str, str]]:
+    """Pairs of words of one abstract whose stems differ in their first character."""
+    rng = random.Random(11)
+    pairs = []
+    while len(pairs) < count:
+        words = [
+            w for w in rng.choice(corpus).abstract.lower().split() if re.fullmatch("[a-z]{4,}", w)
+        ]
+        if len(words) >= 2:
+            a, b = rng.sample(words, 2)
+            if stem_word(a)[0] != stem_word(b)[0]:
+                pairs.append((a, b))
+    return pairs
+
+
+def test_several_words_and_presence_across_shards_score_as_in_one_full_index(
+    corpus: list[SearchEntry], words: list[str], python_index: Index, site: Path, split_site: Path
+) -> None:
+    """Plain words over all fields, with +required and -prohibited ones: exactly lunr's scores."""
+    rng = random.Random(5)
+    bare = [w for w in words if re.fullmatch(r"[a-z]{3,}", w)]
+    queries = [" ".join(rng.sample(bare, rng.randint(2, 4))) for _ in range(150)]
+    for a, b in cross_shard_pairs(corpus, 60):
+        queries += [f"+{a} +{b}", f"+{a} -{b}", f"{a} -{b}", f"{a} {b}", f"{a} {a}s"]
+    expected = {query: python_hits(python_index, query) for query in queries}
+    assert sum(bool(expected[f"+{a} +{b}"]) for a, b in cross_shard_pairs(corpus, 60)) > 30
+    for folder in (site, split_site):
+        found = dict(zip(queries, map(sharded_hits, run_sharded(folder, queries)), strict=True))
+        differ = {
+            q: (expected[q], found[q]) for q in queries if not same_hits(expected[q], found[q])
+        }
+        assert dict(list(differ.items())[:10]) == {}, f"{len(differ)} queries differ"
+
+
+def test_field_queries_search_only_their_field(
+    words: list[str], python_index: Index, site: Path
+) -> None:
+    bare = [w for w in words if re.fullmatch(r"[a-z]{3,}", w)][::7]
+    queries = [f"{field}:{word}" for field in FIELD_BOOSTS for word in bare]
+    found = dict(zip(queries, map(sharded_hits, run_sharded(site, queries)), strict=True))
+    differ = [q for q in queries if not same_hits(python_hits(python_index, q), found[q])]
+    assert differ == []
+    assert sum(bool(found[q]) for q in queries if q.startswith("abstract:")) > 10
+
+
+def test_a_query_of_only_excluded_words_finds_nothing_and_says_so(site: Path) -> None:
+    result = run_sharded(site, ["-network", "-network -spiking"])
+    assert all(r["onlyExcluded"] and r["refs"] == [] for r in result)
 
 
 def test_stock_lunr_py_index_misses_lunr_js_queries(corpus: list[SearchEntry]) -> None:

@@ -1,7 +1,9 @@
-"""Unit tests of the search files: fields, boosts, determinism, and the lunr.js-compatible pipeline."""
+"""Unit tests of the search index and files: the lunr.js-compatible pipeline, fields, boosts,
+the term shards and result chunks, the manifest, determinism."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 from dataclasses import replace
@@ -12,16 +14,23 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lunr.stemmer import porter_stemmer
 
+from surveysite.lunr_builder import serialize
+from surveysite.search_files import (
+    DOCS_CHUNK,
+    MANIFEST_PATH,
+    TIERS,
+    Tier,
+    build_search_files,
+)
 from surveysite.search_index import (
-    DOCS_PATH,
     FIELD_BOOSTS,
-    INDEX_PATH,
     SNIPPET_SOURCE_CHARS,
     SearchEntry,
     _LunrJsPorterStemmer,
+    build_data,
     build_index,
-    build_search_files,
     index_document,
+    result_view,
     short_refs,
     snippet_source,
     stem_word,
@@ -71,9 +80,9 @@ def refs(entries: tuple[SearchEntry, ...], query: str) -> list[str]:
     return [ids[int(hit["ref"], 36)] for hit in build_index(entries).search(query)]
 
 
-def files_json(entries: tuple[SearchEntry, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
-    files = build_search_files(entries)
-    return json.loads(files[INDEX_PATH]), json.loads(files[DOCS_PATH])
+def full_index(entries: tuple[SearchEntry, ...]) -> dict[str, Any]:
+    """The whole index as the fast builder serializes it (the shards are cut from it)."""
+    return serialize(build_data(entries))
 
 
 # ---------------------------------------------------------------- the stemmer and trimmer
@@ -132,7 +141,7 @@ def test_trim_word_matches_lunr_js(word: str, trimmed: str) -> None:
 
 
 def test_the_serialized_search_pipeline_trims_then_stems() -> None:
-    index, _ = files_json(ENTRIES)
+    index = full_index(ENTRIES)
     assert index["pipeline"] == ["trimmer", "stemmer"]
     assert index["version"] == "2.3.9"
 
@@ -144,7 +153,7 @@ def test_punctuated_queries_find_what_the_bare_word_finds() -> None:
 
 
 def test_words_that_stock_lunr_py_would_stem_differently_are_indexed_as_lunr_js_stems() -> None:
-    index, _ = files_json(ENTRIES)
+    index = full_index(ENTRIES)
     terms = {term for term, _ in index["invertedIndex"]}
     assert {"survey", "key", "deploy", "alway", "e.g"} <= terms
     assert not {"survei", "kei", "deploi", "alwai", "(e.g.,", ""} & terms
@@ -154,7 +163,7 @@ def test_words_that_stock_lunr_py_would_stem_differently_are_indexed_as_lunr_js_
 
 
 def test_every_document_has_every_field() -> None:
-    index, _ = files_json(ENTRIES)
+    index = full_index(ENTRIES)
     assert index["fields"] == list(FIELD_BOOSTS)
     vectors = {ref for ref, _ in index["fieldVectors"]}
     assert vectors == {f"{field}/{ref}" for field in FIELD_BOOSTS for ref in "012"}
@@ -200,17 +209,137 @@ def test_unicode_spaces_separate_words_as_in_javascript() -> None:
     assert refs(entries, "passing") == ["thin"]
 
 
+def test_the_fast_builder_builds_the_index_lunr_py_builds() -> None:
+    """lunr.py's own Builder, with our pipeline, is the reference."""
+    entries = (*ENTRIES, entry("cafe", title="Café “naïve” 日本語 — x-former (e.g.,"))
+    expected = build_index(entries).serialize()
+    assert json.dumps(full_index(entries), sort_keys=True) == json.dumps(expected, sort_keys=True)
+
+
 # ---------------------------------------------------------------- output files
 
 
-def test_the_files_are_the_index_and_the_result_documents() -> None:
-    assert sorted(build_search_files(ENTRIES)) == [DOCS_PATH, INDEX_PATH]
+def files_json(files: dict[str, bytes]) -> dict[str, Any]:
+    """Every search file, parsed, by path."""
+    return {path: json.loads(data) for path, data in files.items()}
+
+
+def manifest_of(files: dict[str, bytes]) -> dict[str, Any]:
+    return json.loads(files[MANIFEST_PATH])
+
+
+def shards_of(files: dict[str, bytes], tier: int) -> dict[str, dict[str, Any]]:
+    """A tier's shards, parsed, by key."""
+    shards = manifest_of(files)["tiers"][tier]["shards"]
+    return {key: json.loads(files["search/" + name]) for key, name in shards.items()}
+
+
+def test_the_files_are_a_manifest_shards_and_document_chunks() -> None:
+    files = build_search_files(ENTRIES)
+    names = sorted(path.split("/")[1][:2] for path in files if path != MANIFEST_PATH)
+    assert MANIFEST_PATH in files and all(path.startswith("search/") for path in files)
+    assert set(names) == {"t-", "a-", "d-"}
+
+
+def test_the_manifest_names_every_file_and_nothing_else() -> None:
+    files = build_search_files(ENTRIES)
+    manifest = manifest_of(files)
+    assert manifest["version"] == 1 and manifest["lunr"] == "2.3.9"
+    assert manifest["pipeline"] == ["trimmer", "stemmer"]
+    assert manifest["documents"] == 3
+    tiers = manifest["tiers"]
+    assert [(t["name"], t["fields"], t["keyLength"]) for t in tiers] == [
+        ("title", ["title", "topics", "authors"], 1),
+        ("abstract", ["abstract"], 2),
+    ]
+    named = [name for t in tiers for name in t["shards"].values()] + manifest["docs"]["files"]
+    assert sorted(f"search/{name}" for name in named) == sorted(set(files) - {MANIFEST_PATH})
+    assert manifest["docs"]["chunk"] == DOCS_CHUNK
+
+
+def test_files_are_named_by_their_content() -> None:
+    for path, data in build_search_files(ENTRIES).items():
+        if path != MANIFEST_PATH:
+            digest = hashlib.sha256(data).hexdigest()[:12]
+            assert path == f"search/{path[7]}-{digest}.json"
+
+
+@pytest.mark.parametrize("tier", [0, 1])
+def test_every_term_is_in_exactly_one_shard_the_one_its_key_names(tier: int) -> None:
+    files = build_search_files(ENTRIES)
+    fields = TIERS[tier].fields
+    full = full_index(ENTRIES)
+    expected = {t for t, p in full["invertedIndex"] if any(p[f] for f in fields)}
+    seen: list[str] = []
+    for key, shard in shards_of(files, tier).items():
+        terms = [term for term, _ in shard["invertedIndex"]]
+        assert all(term[: TIERS[tier].key_length] == key for term in terms)
+        seen += terms
+    assert sorted(seen) == sorted(expected)
+
+
+def full_weights(index: dict[str, Any]) -> dict[tuple[str, str], float]:
+    """(field/ref, term) -> weight, from a serialized index."""
+    terms = {posting["_index"]: term for term, posting in index["invertedIndex"]}
+    return {
+        (ref, terms[int(pairs[i])]): pairs[i + 1]
+        for ref, pairs in index["fieldVectors"]
+        for i in range(0, len(pairs), 2)
+    }
+
+
+@pytest.mark.parametrize("tier", [0, 1])
+def test_shard_weights_are_the_full_index_weights(tier: int) -> None:
+    files = build_search_files(ENTRIES)
+    full = full_weights(full_index(ENTRIES))
+    fields = TIERS[tier].fields
+    in_tier = {k: w for k, w in full.items() if k[0].split("/")[0] in fields}
+    cut: dict[tuple[str, str], float] = {}
+    for shard in shards_of(files, tier).values():
+        assert shard["fields"] == list(fields)
+        assert shard["pipeline"] == ["trimmer", "stemmer"] and shard["version"] == "2.3.9"
+        cut.update(full_weights(shard))
+    assert cut == in_tier
+
+
+def test_big_shards_are_split_and_every_term_keeps_one_shard() -> None:
+    tiny = (
+        Tier("title", ("title", "topics", "authors"), 1, 1, "t"),
+        Tier("abstract", ("abstract",), 2, 1, "a"),
+    )
+    files = build_search_files(ENTRIES, tiny)
+    full = full_weights(full_index(ENTRIES))
+    for tier in (0, 1):
+        shards = shards_of(files, tier)
+        assert any(len(key) > tiny[tier].key_length for key in shards)
+        cut: dict[tuple[str, str], float] = {}
+        for key, shard in shards.items():
+            for term, _ in shard["invertedIndex"]:
+                longest = max((k for k in shards if term.startswith(k)), key=len)
+                assert longest == key
+            cut.update(full_weights(shard))
+        assert cut == {k: w for k, w in full.items() if k[0].split("/")[0] in tiny[tier].fields}
+
+
+def chunks(files: dict[str, bytes]) -> list[list[dict[str, Any]]]:
+    return [json.loads(files["search/" + name]) for name in manifest_of(files)["docs"]["files"]]
+
+
+def test_document_chunks_hold_every_ref_once_in_order() -> None:
+    entries = tuple(entry(f"p{n:03d}", title=f"Paper {n}") for n in range(2 * DOCS_CHUNK + 3))
+    parts = chunks(build_search_files(entries))
+    assert [len(part) for part in parts] == [DOCS_CHUNK, DOCS_CHUNK, 3]
+    flat = [doc for part in parts for doc in part]
+    assert flat == [result_view(e) for e in sorted(entries, key=lambda e: e.id)]
+    for number, ref in enumerate(short_refs(len(entries))):
+        position = int(ref, 36)
+        assert parts[position // DOCS_CHUNK][position % DOCS_CHUNK]["title"] == f"Paper {number}"
 
 
 def test_docs_hold_what_a_result_shows() -> None:
-    _, docs = files_json(ENTRIES)
-    assert sorted(docs) == ["0", "1", "2"]  # bare, graphs, spiking
-    assert docs["1"] == {
+    flat = [doc for part in chunks(build_search_files(ENTRIES)) for doc in part]
+    assert [doc["url"] for doc in flat] == ["papers/bare/", "papers/graphs/", "papers/spiking/"]
+    assert flat[1] == {
         "title": "Graph neural networks: a survey",
         "url": "papers/graphs/",
         "topics": ["Graph learning", "Surveys"],
@@ -235,16 +364,19 @@ def test_two_builds_are_byte_identical_whatever_the_input_order() -> None:
 
 def test_the_json_is_compact_sorted_and_utf8() -> None:
     files = build_search_files((entry("cafe", title="Café “naïve” 日本語"),))
-    text = files[DOCS_PATH].decode("utf-8")
-    assert text == json.dumps(
-        json.loads(text), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
-    assert "Café “naïve” 日本語" in text
+    for path, data in files.items():
+        text = data.decode("utf-8")
+        assert text == json.dumps(
+            json.loads(text), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ), path
+    assert any("Café “naïve” 日本語" in data.decode("utf-8") for data in files.values())
 
 
 def test_each_build_starts_from_a_fresh_builder() -> None:
     build_index(ENTRIES)
     assert refs((ENTRIES[2],), "spiking") == []
+    build_search_files(ENTRIES)
+    assert manifest_of(build_search_files((ENTRIES[2],)))["documents"] == 1
 
 
 def test_refs_are_short_base36_positions_in_id_order() -> None:
@@ -257,6 +389,8 @@ def test_two_entries_with_one_id_are_refused() -> None:
 
 
 def test_an_empty_corpus_builds() -> None:
-    index, docs = files_json(())
-    assert docs == {}
-    assert index["invertedIndex"] == []
+    files = build_search_files(())
+    manifest = manifest_of(files)
+    assert list(files) == [MANIFEST_PATH]
+    assert manifest["documents"] == 0 and manifest["docs"]["files"] == []
+    assert [tier["shards"] for tier in manifest["tiers"]] == [{}, {}]

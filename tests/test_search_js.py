@@ -1,8 +1,10 @@
-"""static/search.js: its query code in Node, and a smoke test in Chromium on a tiny harness site.
+"""static/search.js: its query engine in Node, and a smoke test in Chromium on a tiny harness site.
 
+The engine runs on the sharded search files built from the fixture corpus, as built and cut into
+many small shards (so that routing terms to the longest shard key that begins them is exercised).
 The harness follows search.js's page contract, is served under a sub-path (/sub/) with a
-strict Content-Security-Policy, and holds the search files built from the fixture corpus.
-The lead's browser tests cover the real site; these cover search.js on its own.
+strict Content-Security-Policy, and holds the same files. The lead's browser tests cover the
+real site; these cover search.js on its own.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import Any
 
 import pytest
 
-from surveysite.search_index import SearchEntry, build_index, build_search_files
+from surveysite.search_files import TIERS, Tier, build_search_files
+from surveysite.search_index import SearchEntry, build_index
 
 ROOT = Path(__file__).resolve().parents[1]
 SEARCH_JS = ROOT / "static" / "search.js"
@@ -59,16 +62,45 @@ def fixture_entries() -> list[SearchEntry]:
 ENTRIES = fixture_entries()
 IDS = sorted(entry.id for entry in ENTRIES)
 FILES = build_search_files(ENTRIES)
+SPLIT_TIERS = tuple(Tier(t.name, t.fields, t.key_length, 2, t.prefix) for t in TIERS)
+BUILDS = {"as built": FILES, "split": build_search_files(ENTRIES, SPLIT_TIERS)}
 
 
-def run_search_js(queries: list[str], snippets: list[dict[str, Any]] | None = None) -> dict:
-    """Run queries (and snippets) through search.js's own functions in one Node process."""
+def write_files(folder: Path, files: dict[str, bytes]) -> Path:
+    for path, data in files.items():
+        write(folder / path, data)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The search files of each build, each in its own folder."""
+    return {
+        name: write_files(tmp_path_factory.mktemp(name.replace(" ", "-")), files)
+        for name, files in BUILDS.items()
+    }
+
+
+@pytest.fixture(scope="module", params=sorted(BUILDS))
+def site(request: pytest.FixtureRequest, sites: dict[str, Path]) -> Path:
+    """The search files, as built and split into small shards."""
+    return sites[request.param]
+
+
+def run_search_js(
+    site: Path | None,
+    queries: list[str],
+    snippets: list[dict[str, Any]] | None = None,
+    options: dict[str, Any] | None = None,
+) -> dict:
+    """Run queries (and snippets) through search.js's own engine in one Node process."""
     if shutil.which("node") is None:
         pytest.fail("node is required to test search.js")
     request = {
-        "index": json.loads(FILES["search/index.json"]),
+        "dir": str(site) if site else None,
         "queries": queries,
         "snippets": snippets or [],
+        "options": options or {},
     }
     completed = subprocess.run(
         ["node", str(RUNNER), str(VENDOR / "lunr.min.js"), str(SEARCH_JS)],
@@ -91,15 +123,15 @@ def found(result: dict[str, Any]) -> list[str]:
 # ---------------------------------------------------------------- the query code, in Node
 
 
-def test_no_input_makes_search_throw() -> None:
+def test_no_input_makes_search_throw(site: Path) -> None:
     rng = random.Random(7)
     fuzz = ["".join(rng.choices(FUZZ_ALPHABET, k=rng.randint(1, 8))) for _ in range(3000)]
-    results = run_search_js(HOSTILE + fuzz)["results"]
+    results = run_search_js(site, HOSTILE + fuzz)["results"]
     errors = {q: r["error"] for q, r in zip(HOSTILE + fuzz, results, strict=True) if "error" in r}
     assert errors == {}
 
 
-def test_adversarial_queries_stay_fast() -> None:
+def test_adversarial_queries_stay_fast(site: Path) -> None:
     """Long fuzzy words and many wildcards are tamed (lunr would take seconds to minutes)."""
     queries = [
         "a" * 198 + "~2",
@@ -110,28 +142,29 @@ def test_adversarial_queries_stay_fast() -> None:
         "x~2 " * 50,
     ]
     slow = {
-        q[:20]: r["ms"] for q, r in zip(queries, run_search_js(queries)["results"], strict=True)
+        q[:20]: r["ms"]
+        for q, r in zip(queries, run_search_js(site, queries)["results"], strict=True)
     }
     assert {q: ms for q, ms in slow.items() if ms > 1500} == {}
 
 
 @pytest.mark.parametrize("query", ["+-", "-", "+", "~", ":", "title:", "\U0001f600", "—"])
-def test_queries_without_words_find_nothing_rather_than_everything(query: str) -> None:
-    assert found(run_search_js([query])["results"][0]) == []
+def test_queries_without_words_find_nothing_rather_than_everything(query: str, site: Path) -> None:
+    assert found(run_search_js(site, [query])["results"][0]) == []
 
 
-def test_punctuation_around_words_is_ignored() -> None:
+def test_punctuation_around_words_is_ignored(site: Path) -> None:
     queries = ["attention", "attention?", "(attention)", '"attention"', "attention,"]
-    results = [found(r) for r in run_search_js(queries)["results"]]
+    results = [found(r) for r in run_search_js(site, queries)["results"]]
     assert results[0] and all(r == results[0] for r in results)
 
 
-def test_prefix_matching_keeps_every_exact_match() -> None:
+def test_prefix_matching_keeps_every_exact_match(site: Path) -> None:
     """Every paper lunr finds for a whole word, search.js (which adds word*) finds too."""
     words = sorted({w.lower() for e in ENTRIES for w in e.abstract.split() if w.isalpha()})
     index = build_index(ENTRIES)
     exact = {w: {IDS[int(h["ref"], 36)] for h in index.search(w)} for w in words}
-    typed = dict(zip(words, map(found, run_search_js(words)["results"]), strict=True))
+    typed = dict(zip(words, map(found, run_search_js(site, words)["results"]), strict=True))
     assert {w: exact[w] - set(typed[w]) for w in words if exact[w] - set(typed[w])} == {}
 
 
@@ -150,27 +183,113 @@ def test_prefix_matching_keeps_every_exact_match() -> None:
         ("keys", "key-value-memory"),
     ],
 )
-def test_half_typed_and_field_queries_find_the_paper(query: str, paper: str) -> None:
-    assert paper in found(run_search_js([query])["results"][0])
+def test_half_typed_and_field_queries_find_the_paper(query: str, paper: str, site: Path) -> None:
+    assert paper in found(run_search_js(site, [query])["results"][0])
 
 
-def test_field_queries_stay_in_their_field() -> None:
-    results = run_search_js(["title:survey", "title:surv"])["results"]
+def test_field_queries_stay_in_their_field(site: Path) -> None:
+    results = run_search_js(site, ["title:survey", "title:surv"])["results"]
     for result in results:
         for paper_id in found(result):
             title = next(e.title for e in ENTRIES if e.id == paper_id)
             assert "survey" in title.lower()
 
 
-def test_a_trailing_space_turns_prefix_matching_off() -> None:
-    with_prefix, without = run_search_js(["surv", "surv "])["results"]
+def test_a_trailing_space_turns_prefix_matching_off(site: Path) -> None:
+    with_prefix, without = run_search_js(site, ["surv", "surv "])["results"]
     assert "attention-survey" in found(with_prefix)
     assert found(without) == []
 
 
+def shard_files(files: dict[str, bytes], tier: int, *keys: str) -> list[str]:
+    """The files of some shards of a tier."""
+    shards = json.loads(files["search/manifest.json"])["tiers"][tier]["shards"]
+    return [shards[key] for key in keys]
+
+
+@pytest.mark.parametrize(
+    ("query", "title_keys", "abstract_keys"),
+    [
+        ("spiking", ["s"], ["sp"]),  # stem "spike"
+        ("title:spiking", ["s"], []),
+        ("abstract:spiking", [], ["sp"]),
+        ("spiking graph", ["g", "s"], ["gr", "sp"]),
+        ("grap~1", ["g"], ["gr"]),  # fuzzy: the shards of its own first characters
+        ("*ing", [], []),  # a leading wildcard finds nothing
+        ("ÿÿÿ", [], []),  # no shard holds it
+    ],
+)
+def test_a_query_loads_only_the_shards_it_needs(
+    query: str, title_keys: list[str], abstract_keys: list[str], sites: dict[str, Path]
+) -> None:
+    result = run_search_js(sites["as built"], [query], options={"typing": False})["results"][0]
+    expected = shard_files(FILES, 0, *title_keys) + shard_files(FILES, 1, *abstract_keys)
+    assert sorted(result["files"]) == sorted(expected)
+
+
+def test_a_trailing_wildcard_loads_every_shard_its_prefix_may_be_in(sites: dict[str, Path]) -> None:
+    result = run_search_js(sites["as built"], ["s*"], options={"typing": False})["results"][0]
+    shards = json.loads(FILES["search/manifest.json"])["tiers"][1]["shards"]
+    s_keys = [key for key in shards if key.startswith("s")]
+    assert len(s_keys) > 3
+    assert sorted(f for f in result["files"] if f.startswith("a-")) == sorted(
+        shards[key] for key in s_keys
+    )
+    assert {"spiking-deploy", "attention-survey"} <= set(found(result))
+
+
+def test_typing_a_word_loads_only_its_shards(sites: dict[str, Path]) -> None:
+    """The prefix match for the last word stays in the shards of the word itself."""
+    result = run_search_js(sites["as built"], ["netw"])["results"][0]
+    assert sorted(result["files"]) == sorted(
+        shard_files(FILES, 0, "n") + shard_files(FILES, 1, "ne")
+    )
+    assert "graph-survey" in found(result)
+
+
+@pytest.mark.parametrize(
+    ("query", "papers"),
+    [
+        ("+graph +survey", {"graph-survey"}),  # in different shards of both tiers
+        ("+keys +monkeys", {"empty-abstract"}),
+        ("+graph +diffusion", set()),
+        ("survey -graph -attention", {"diffusion-survey", "efficient-transformers", "llm-agents",
+                                      "empty-abstract", "naive-bayes"}),
+        ("+survey -title:survey", {"naive-bayes"}),  # "survey" only in its abstract
+        ("+title:graph +neural", {"graph-survey"}),
+    ],
+)  # fmt: skip
+def test_presence_applies_across_shards_and_tiers(query: str, papers: set[str], site: Path) -> None:
+    result = run_search_js(site, [query + " "])["results"][0]
+    lunr_py = build_index(ENTRIES).search(query)
+    assert set(found(result)) == papers == {IDS[int(hit["ref"], 36)] for hit in lunr_py}
+
+
+def test_a_field_query_runs_only_on_the_tier_with_the_field(site: Path) -> None:
+    queries = ["title:survey ", "abstract:survey "]
+    results = run_search_js(site, queries)["results"]
+    for query, result in zip(queries, results, strict=True):
+        field = query.split(":")[0]
+        expected = {IDS[int(h["ref"], 36)] for h in build_index(ENTRIES).search(query)}
+        assert set(found(result)) == expected
+        assert all(name.startswith("t-" if field == "title" else "a-") for name in result["files"])
+    assert "naive-bayes" not in found(results[0]) and "naive-bayes" in found(results[1])
+
+
+def test_a_query_of_only_excluded_words_says_so(site: Path) -> None:
+    result = run_search_js(site, ["-survey", "-survey -graph"])["results"]
+    assert all(r["onlyExcluded"] and r["refs"] == [] for r in result)
+
+
+def test_two_words_of_one_stem_count_once(site: Path) -> None:
+    one, two = run_search_js(site, ["survey ", "survey surveys "])["results"]
+    assert one["refs"] == two["refs"]
+    assert one["scores"] == pytest.approx(two["scores"], rel=1e-12)
+
+
 def test_snippets_mark_the_matched_words_around_the_first_match() -> None:
     text = " ".join(["filler"] * 60) + " we deploy (surveys) today; deploying again. " + "end " * 60
-    parts = run_search_js([], [{"text": text, "terms": ["deploy", "survey"]}])["snippets"][0]
+    parts = run_search_js(None, [], [{"text": text, "terms": ["deploy", "survey"]}])["snippets"][0]
     assert [p["text"] for p in parts if p["mark"]] == ["deploy", "surveys", "deploying"]
     joined = "".join(p["text"] for p in parts)
     assert joined.startswith("… filler") and joined.endswith(" …")
@@ -281,7 +400,7 @@ def test_typing_in_the_header_shows_the_paper_and_opens_it(reader: Any, harness:
     reader.on("request", lambda request: requested.append(request.url))
     reader.goto(harness + "papers/graph-survey/")
     reader.wait_for_load_state("networkidle")
-    assert not [url for url in requested if "search/index.json" in url or "lunr" in url]
+    assert not [url for url in requested if "/search/" in url or "lunr" in url]
     box = reader.locator("#site-search-input")
     box.click()
     box.press_sequentially("deploy", delay=20)
@@ -293,7 +412,8 @@ def test_typing_in_the_header_shows_the_paper_and_opens_it(reader: Any, harness:
     expect(first.locator(".search-result-snippet mark").first).to_have_text(
         re.compile("deploy", re.IGNORECASE)
     )
-    assert harness + "search/index.json" in requested
+    assert harness + "search/manifest.json" in requested
+    assert [url for url in requested if re.search(r"/search/t-[0-9a-f]{12}\.json$", url)]
     box.press("ArrowDown")
     expect(first).to_have_attribute("aria-selected", "true")
     box.press("Enter")
@@ -363,7 +483,7 @@ def test_lunr_syntax_errors_give_a_friendly_message(reader: Any, harness: str) -
 def test_a_missing_index_gives_a_friendly_message(page: Any, harness: str) -> None:
     from playwright.sync_api import expect
 
-    page.route("**/search/index.json", lambda route: route.abort())
+    page.route("**/search/manifest.json", lambda route: route.abort())
     page.goto(harness + "search/?q=survey")
     expect(page.locator("#search-status")).to_contain_text("Search is unavailable")
 

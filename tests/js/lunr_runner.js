@@ -1,9 +1,11 @@
-// Run searches against a Python-built index in the vendored lunr.js, for the parity tests.
+// Load Python-built indexes in the vendored lunr.js and run queries, for the parity tests.
 //
 // Usage: node lunr_runner.js LUNR_JS_PATH < request.json > response.json
-// request:  {"index": <serialized index>, "queries": ["word", ...], "words": ["word", ...]}
+// request:  {"index": <serialized index>, "queries": ["word", ...], "words": ["word", ...],
+//            "indexes": [<serialized index>, ...]}
 // response: {"results": [[[ref, score], ...] | {"error": "QueryParseError"}, ...],
-//            "stems": ["stem", ...], "trims": ["trimmed", ...]}
+//            "stems": ["stem", ...], "trims": ["trimmed", ...],
+//            "loaded": [{"version": "2.3.9", "pipeline": [...], "fields": [...], "terms": n}, ...]}
 "use strict";
 
 const fs = require("fs");
@@ -27,6 +29,16 @@ function run(fn, word) {
   return fn(new lunr.Token(word)).toString();
 }
 
+function describe(serialized) {
+  const index = lunr.Index.load(serialized);
+  return {
+    version: lunr.version,
+    pipeline: index.pipeline._stack.map((fn) => fn.label),
+    fields: index.fields,
+    terms: Object.keys(index.invertedIndex).length,
+  };
+}
+
 const index = request.index ? lunr.Index.load(request.index) : null;
 const response = {
   version: lunr.version,
@@ -34,5 +46,6 @@ const response = {
   results: (request.queries || []).map((query) => search(index, query)),
   stems: (request.words || []).map((word) => run(lunr.stemmer, word)),
   trims: (request.words || []).map((word) => run(lunr.trimmer, word)),
+  loaded: (request.indexes || []).map(describe),
 };
 process.stdout.write(JSON.stringify(response));

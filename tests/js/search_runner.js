@@ -1,10 +1,15 @@
-// Run queries through static/search.js (the page's own query code) in Node, for the tests.
+// Run queries through static/search.js's own engine in Node, on the sharded search files.
 //
 // Usage: node search_runner.js LUNR_JS_PATH SEARCH_JS_PATH < request.json > response.json
-// request:  {"index": <serialized index>, "queries": ["text", ...],
+// request:  {"dir": "<folder holding search/manifest.json>", "queries": ["text", ...],
+//            "options": {"typing": false, "strict": true},   (both optional)
 //            "snippets": [{"text": "...", "terms": ["term", ...]}, ...]}
-// response: {"results": [{"refs": [...], "terms": [[...], ...], "ms": 1.2} | {"error": "..."}, ...],
+// response: {"results": [{"refs": [...], "scores": [...], "terms": [[...], ...],
+//                         "files": ["t-….json", ...], "onlyExcluded": false, "ms": 1.2}
+//                        | {"error": "QueryParseError" | "<stack>"}, ...],
+//            "loaded": ["t-….json", ...],          every file the engine fetched, in order
 //            "snippets": [[{"text": "...", "mark": false}, ...], ...]}
+// "files" are the shard files a query needs, as search.js chooses them.
 "use strict";
 
 const fs = require("fs");
@@ -13,24 +18,48 @@ const path = require("path");
 const lunr = require(path.resolve(process.argv[2]));
 const site = require(path.resolve(process.argv[3]));
 const request = JSON.parse(fs.readFileSync(0, "utf8"));
-const index = lunr.Index.load(request.index);
 
-function run(query) {
+const loaded = [];
+function loadJson(name) {
+  loaded.push(name);
+  const file = path.join(request.dir, "search", name);
+  return fs.promises.readFile(file, "utf8").then(JSON.parse);
+}
+
+async function run(engine, query) {
+  const started = process.hrtime.bigint();
   try {
-    const started = process.hrtime.bigint();
-    const results = site.search(lunr, index, query);
+    const found = await engine.search(query, request.options || {});
     return {
-      refs: results.map((result) => result.ref),
-      terms: results.map((result) => site.matchedTerms(result).sort()),
+      refs: found.hits.map((hit) => hit.ref),
+      scores: found.hits.map((hit) => hit.score),
+      terms: found.hits.map((hit) => hit.terms.slice().sort()),
+      files: found.files,
+      onlyExcluded: found.onlyExcluded,
       ms: Number(process.hrtime.bigint() - started) / 1e6,
     };
   } catch (error) {
+    if (error instanceof lunr.QueryParseError) {
+      return { error: "QueryParseError" };
+    }
     return { error: String(error && error.stack) };
   }
 }
 
-const response = {
-  results: (request.queries || []).map(run),
-  snippets: (request.snippets || []).map((s) => site.snippetParts(lunr, s.text, s.terms)),
-};
-process.stdout.write(JSON.stringify(response));
+async function main() {
+  const results = [];
+  if (request.dir) {
+    const manifest = JSON.parse(fs.readFileSync(path.join(request.dir, "search", "manifest.json"), "utf8"));
+    const engine = new site.Engine(lunr, manifest, loadJson);
+    for (const query of request.queries || []) {
+      results.push(await run(engine, query));
+    }
+  }
+  const snippets = (request.snippets || []).map((s) => site.snippetParts(lunr, s.text, s.terms));
+  process.stdout.write(JSON.stringify({ results, loaded, snippets }));
+}
+
+main().catch((error) => {
+  process.stderr.write(String(error && error.stack));
+  process.exit(1);
+});

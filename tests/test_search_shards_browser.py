@@ -1,0 +1,234 @@
+"""The sharded search in Chromium: title results first, abstract results after, documents lazily.
+
+A harness site (search.js's page contract, a strict CSP, served under /sub/) holds the fixture
+corpus and some made-up papers: "quasar" is in two titles and three abstracts only, and 150
+titles say "network". Requests for the abstract shards are held back by the test, so what
+the reader sees before they arrive is what the title tier alone gives.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from surveysite.search_files import build_search_files
+from surveysite.search_index import SearchEntry
+from tests.test_search_js import CHROMIUM, CSP, PAGE, SEARCH_JS, SEARCH_MAIN, VENDOR, write
+from tests.test_search_js import ENTRIES as FIXTURE_ENTRIES
+
+
+def paper(paper_id: str, title: str, abstract: str) -> SearchEntry:
+    return SearchEntry(paper_id, f"papers/{paper_id}/", title, ("Astronomy",), (), abstract, 2024)
+
+
+ENTRIES = [
+    *FIXTURE_ENTRIES,
+    paper("quasar-curves", "Quasar light curves", "Variability of bright sources."),
+    paper("quasar-hosts", "Quasar host galaxies", "Imaging of distant hosts."),
+    *(
+        paper(f"radio-{n}", f"Radio sky survey {n}", f"We find a quasar among {n} sources.")
+        for n in range(3)
+    ),
+    *(paper(f"network-{n:03d}", f"Network study {n:03d}", "Plain text.") for n in range(150)),
+]
+TITLE_ONLY = {"Quasar light curves", "Quasar host galaxies"}
+ABSTRACT_ONLY = {f"Radio sky survey {n}" for n in range(3)}
+SHARD = re.compile(r"/search/([tad])-[0-9a-f]{12}\.json$")
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The harness served by http.server under /sub/; yields its URL."""
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    www = tmp_path_factory.mktemp("www")
+    site = www / "sub"
+    pages = {"index.html": ("", "Home", ""), "search/index.html": ("../", "Search", SEARCH_MAIN)}
+    for path, (root, title, main) in pages.items():
+        write(site / path, PAGE.format(root=root, title=title, main=main, csp=CSP).encode())
+    no_workers = PAGE.format(
+        root="../", title="No workers", main="", csp=CSP + "; worker-src 'none'"
+    )
+    write(site / "no-workers/index.html", no_workers.encode())
+    for path, data in build_search_files(ENTRIES).items():
+        write(site / path, data)
+    write(site / "static/search.js", SEARCH_JS.read_bytes())
+    write(site / "static/vendor/lunr/lunr.min.js", (VENDOR / "lunr.min.js").read_bytes())
+    write(site / "favicon.svg", b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>')
+    command = [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1"]
+    with subprocess.Popen(
+        [*command, "--directory", str(www)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as server:
+        try:
+            assert server.stdout is not None
+            port = re.search(r"port (\d+)", server.stdout.readline())
+            assert port, "http.server did not report its port"
+            yield f"http://127.0.0.1:{port.group(1)}/sub/"
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+class Network:
+    """The search files a page requested, in order, with the abstract shards held back."""
+
+    def __init__(self, page: Any, hold: bool = True) -> None:
+        self.requested: list[str] = []
+        self.held: list[Any] = []
+        page.on("request", self.on_request)
+        if hold:
+            page.route(re.compile(r"/search/a-[0-9a-f]{12}\.json$"), self.hold)
+
+    def hold(self, route: Any) -> None:
+        self.held.append(route)
+
+    def on_request(self, request: Any) -> None:
+        match = SHARD.search(request.url)
+        if match:
+            self.requested.append(match.group(1))
+
+    def release(self) -> None:
+        """Let the held abstract shards (and any later ones) through."""
+        while self.held:
+            self.held.pop().continue_()
+
+
+@pytest.fixture
+def reader(page: Any) -> Iterator[Any]:
+    """A page that fails the test on any script error, console error or failed request."""
+    failures: list[str] = []
+    page.on("pageerror", lambda error: failures.append(f"page error: {error}"))
+    page.on("console", lambda m: m.type == "error" and failures.append(f"console: {m.text}"))
+    page.on("response", lambda r: r.status >= 400 and failures.append(f"HTTP {r.status} {r.url}"))
+    page.on("dialog", lambda d: (failures.append(f"dialog: {d.message}"), d.dismiss()))
+    yield page
+    assert failures == []
+
+
+def titles(results: Any) -> set[str]:
+    return set(results.locator(".search-result-title").all_inner_texts())
+
+
+def test_title_results_come_first_and_abstract_results_follow(reader: Any, harness: str) -> None:
+    from playwright.sync_api import expect
+
+    network = Network(reader)
+    reader.goto(harness)
+    box = reader.locator("#site-search-input")
+    box.click()
+    box.press_sequentially("quasar", delay=20)
+    panel = reader.locator("#site-search-panel")
+    results = panel.locator(".search-result")
+    expect(results).to_have_count(2)
+    assert titles(panel) == TITLE_ONLY
+    expect(panel.locator(".search-panel-status")).to_contain_text("searching abstracts")
+    # The first results were shown with no abstract shard: requests were title shards and
+    # documents, and abstract shards were asked for only after them (and are still held).
+    first_abstract = network.requested.index("a") if "a" in network.requested else None
+    assert {"t", "d"} <= set(network.requested[:first_abstract])
+    box.press("ArrowDown")
+    selected = panel.locator('.search-result[aria-selected="true"] .search-result-title')
+    chosen = selected.inner_text()
+    expect(reader.locator(".search-panel-status")).to_contain_text("searching abstracts")
+    network.release()
+    expect(results).to_have_count(5)
+    assert titles(panel) == TITLE_ONLY | ABSTRACT_ONLY
+    expect(panel.locator(".search-panel-status")).to_have_text("5 papers match \u201cquasar\u201d")
+    expect(panel.locator(".search-panel-all")).to_have_text("All 5 results")
+    # Merging moved neither the focus nor the active option.
+    assert reader.evaluate("document.activeElement.id") == "site-search-input"
+    expect(selected).to_have_text(chosen)
+    assert box.get_attribute("aria-activedescendant") == selected.locator("xpath=..").get_attribute(
+        "id"
+    )
+
+
+def test_the_search_page_keeps_focus_while_abstract_results_arrive(
+    reader: Any, harness: str
+) -> None:
+    from playwright.sync_api import expect
+
+    network = Network(reader)
+    reader.goto(harness + "search/?q=quasar")
+    results = reader.locator("#search-results .search-result")
+    expect(results).to_have_count(2)
+    expect(reader.locator("#search-status")).to_contain_text("searching abstracts")
+    first = results.first.locator(".search-result-title")
+    first.focus()
+    focused = first.inner_text()
+    network.release()
+    expect(results).to_have_count(5)
+    expect(reader.locator("#search-status")).to_have_text("5 papers match \u201cquasar\u201d.")
+    assert reader.evaluate("document.activeElement.textContent") == focused
+    assert reader.evaluate("document.activeElement.className") == "search-result-title"
+
+
+def test_a_newer_query_wins_over_older_work(reader: Any, harness: str) -> None:
+    from playwright.sync_api import expect
+
+    network = Network(reader)
+    reader.goto(harness + "search/")
+    box = reader.locator("#search-page-input")
+    box.fill("quasar")
+    expect(reader.locator("#search-status")).to_contain_text("searching abstracts")
+    box.fill("spiking")
+    expect(reader.locator("#search-status")).to_contain_text("\u201cspiking\u201d")
+    network.release()
+    final = re.compile(r"^(1 paper matches|\d+ papers match) \u201cspiking\u201d\.$")
+    expect(reader.locator("#search-status")).to_have_text(final)
+    assert not titles(reader.locator("#search-results")) & (TITLE_ONLY | ABSTRACT_ONLY)
+    assert "q=spiking" in reader.url
+
+
+def test_the_search_page_fetches_documents_as_results_are_shown(reader: Any, harness: str) -> None:
+    from playwright.sync_api import expect
+
+    network = Network(reader, hold=False)
+    reader.goto(harness + "search/?q=network")
+    status = reader.locator("#search-status")
+    expect(status).to_have_text(re.compile(r"^\d+ papers match \u201cnetwork\u201d\.$"))
+    results = reader.locator("#search-results .search-result")
+    expect(results).to_have_count(20)
+    shown = network.requested.count("d")
+    assert shown <= 5  # the documents of the first 20 results, 16 to a file: not all 10 files
+    results.last.scroll_into_view_if_needed()
+    expect(results).to_have_count(40)
+    results.last.scroll_into_view_if_needed()
+    expect(results).to_have_count(60)
+    assert network.requested.count("d") > shown
+
+
+def test_shards_are_searched_in_a_worker(reader: Any, harness: str) -> None:
+    from playwright.sync_api import expect
+
+    workers: list[str] = []
+    reader.on("worker", lambda worker: workers.append(worker.url))
+    reader.goto(harness)
+    box = reader.locator("#site-search-input")
+    box.click()
+    box.press_sequentially("quasar", delay=10)
+    expect(reader.locator("#site-search-panel .search-result")).to_have_count(5)
+    assert [url.split("?")[0] for url in workers] == [harness + "static/search.js"]
+
+
+def test_without_workers_the_page_searches_itself(page: Any, harness: str) -> None:
+    """A CSP that forbids workers (its refusal is logged) leaves search working."""
+    from playwright.sync_api import expect
+
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(harness + "no-workers/")
+    box = page.locator("#site-search-input")
+    box.click()
+    box.press_sequentially("quasar", delay=10)
+    expect(page.locator("#site-search-panel .search-result")).to_have_count(5)
+    expect(page.locator(".search-panel-status")).to_have_text("5 papers match \u201cquasar\u201d")
+    assert errors == []
