@@ -14,7 +14,6 @@ import random
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ import pytest
 
 from surveysite.search_files import TIERS, Tier, build_search_files
 from surveysite.search_index import SearchEntry, build_index
+from tests.conftest import http_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SEARCH_JS = ROOT / "static" / "search.js"
@@ -361,24 +361,13 @@ def write(path: Path, data: bytes) -> None:
 def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The harness served by http.server under the sub-path /sub/; yields its URL."""
     if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+        pytest.fail(
+            "Chromium is not installed at /usr/bin/chromium: run ./scripts/test, which installs it"
+        )
     www = tmp_path_factory.mktemp("www")
     write_harness(www / "sub")
-    command = [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1"]
-    with subprocess.Popen(
-        [*command, "--directory", str(www)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    ) as server:
-        try:
-            assert server.stdout is not None
-            port = re.search(r"port (\d+)", server.stdout.readline())
-            assert port, "http.server did not report its port"
-            yield f"http://127.0.0.1:{port.group(1)}/sub/"
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with http_server(www) as base:
+        yield f"{base}/sub/"
 
 
 @pytest.fixture

@@ -9,8 +9,6 @@ the reader sees before they arrive is what the title tier alone gives.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +16,7 @@ import pytest
 
 from surveysite.search_files import build_search_files
 from surveysite.search_index import SearchEntry
+from tests.conftest import http_server
 from tests.test_search_js import CHROMIUM, CSP, PAGE, SEARCH_JS, SEARCH_MAIN, VENDOR, write
 from tests.test_search_js import ENTRIES as FIXTURE_ENTRIES
 
@@ -45,7 +44,9 @@ SHARD = re.compile(r"/search/([tad])-[0-9a-f]{12}\.json$")
 def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The harness served by http.server under /sub/; yields its URL."""
     if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+        pytest.fail(
+            "Chromium is not installed at /usr/bin/chromium: run ./scripts/test, which installs it"
+        )
     www = tmp_path_factory.mktemp("www")
     site = www / "sub"
     pages = {"index.html": ("", "Home", ""), "search/index.html": ("../", "Search", SEARCH_MAIN)}
@@ -60,21 +61,8 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     write(site / "static/search.js", SEARCH_JS.read_bytes())
     write(site / "static/vendor/lunr/lunr.min.js", (VENDOR / "lunr.min.js").read_bytes())
     write(site / "favicon.svg", b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"/>')
-    command = [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1"]
-    with subprocess.Popen(
-        [*command, "--directory", str(www)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    ) as server:
-        try:
-            assert server.stdout is not None
-            port = re.search(r"port (\d+)", server.stdout.readline())
-            assert port, "http.server did not report its port"
-            yield f"http://127.0.0.1:{port.group(1)}/sub/"
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    with http_server(www) as base:
+        yield f"{base}/sub/"
 
 
 class Network:
