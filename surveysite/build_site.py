@@ -100,7 +100,8 @@ def add_similarity(survey: Survey, cache: BuildCache) -> None:
     """Related papers and map positions, from the papers' titles and abstracts."""
     topics = [frozenset(survey.paper_topics.get(pid, ())) for pid in survey.papers]
     inputs = [
-        (p.id, p.title, p.abstract, t) for p, t in zip(survey.papers.values(), topics, strict=True)
+        (p.id, p.title, p.abstract, sorted(t))  # sorted: set order changes between processes
+        for p, t in zip(survey.papers.values(), topics, strict=True)
     ]
 
     def compute() -> tuple[dict, dict]:

@@ -101,3 +101,23 @@ def test_damaged_site_is_rebuilt_in_full(project, tmp_path):
     (project.output / "papers" / "attention-is-enough" / "index.html").unlink()
     build(project)
     assert tree(project.output) == full_build(project, tmp_path)
+
+
+def test_cache_hits_across_processes(project):
+    """Set order differs between processes (hash randomisation): the cache must not depend on it."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    def run(seed: str) -> str:
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        command = [sys.executable, str(REPO / "build.py"), "--root", str(project.root)]
+        return subprocess.run(command, env=env, capture_output=True, text=True, check=True).stderr
+
+    run("1")
+    path = project.content / "papers" / "pruning-lottery-tickets.yaml"
+    path.write_text(path.read_text() + "notes: A note.\n")
+    log = run("2")
+    assert "related" not in log  # the similarity stage came from the cache
