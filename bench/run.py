@@ -32,7 +32,11 @@ WORK = BENCH / "work"
 def timed(command: list[str], cwd: Path) -> tuple[float, int]:
     """Run a command; return (wall seconds, peak RSS in MB)."""
     result = subprocess.run(
-        ["/usr/bin/time", "-f", "%e %M", *command], cwd=cwd, capture_output=True, text=True, check=False
+        ["/usr/bin/time", "-f", "%e %M", *command],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-3000:]}")
@@ -96,6 +100,15 @@ def edit_paper(folder: Path, run: int) -> None:
     path.write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
+def edit_notes(folder: Path, run: int) -> None:
+    """Change one paper's curator notes (not a searched field): add or remove a line."""
+    paths = sorted((folder / "content" / "papers").glob("*.yaml"))
+    path = paths[len(paths) // 3]
+    text = path.read_text(encoding="utf-8")
+    line = "notes: Checked by the benchmark.\n"
+    path.write_text(text + line if run % 2 == 0 else text.replace(line, ""), encoding="utf-8")
+
+
 def edit_topic(folder: Path, run: int) -> None:
     """Change one topic page's narrative: alternately add and remove a sentence."""
     path = sorted((folder / "content" / "topics").glob("*.md"))[0]
@@ -111,7 +124,7 @@ def measure(size: str, runs: int) -> dict:
     folder = corpus(size)
     papers = len(list((folder / "content" / "papers").glob("*.yaml")))
     result: dict = {"size": size, "papers": papers}
-    full, theirs, nochange, paper_edit, topic_edit = [], [], [], [], []
+    full, theirs, nochange, paper_edit, notes_edit, topic_edit = [], [], [], [], [], []
     for run in range(runs):
         clean_ours(folder)
         full.append(ours(folder))
@@ -119,6 +132,8 @@ def measure(size: str, runs: int) -> dict:
         nochange.append(ours(folder))
         edit_paper(folder, run)
         paper_edit.append(ours(folder))
+        edit_notes(folder, run)
+        notes_edit.append(ours(folder))
         edit_topic(folder, run)
         topic_edit.append(ours(folder))
         print(
@@ -127,12 +142,14 @@ def measure(size: str, runs: int) -> dict:
         )
     if runs % 2 == 1:  # leave the corpus as generated
         edit_paper(folder, 1)
+        edit_notes(folder, 1)
         edit_topic(folder, 1)
     for name, values in [
         ("full", full),
         ("hugo_pagefind", theirs),
         ("nochange", nochange),
         ("edit_paper", paper_edit),
+        ("edit_notes", notes_edit),
         ("edit_topic", topic_edit),
     ]:
         result[name] = {
@@ -187,13 +204,13 @@ def report(results: list[dict], where: str) -> str:
         "",
         "Command: `python bench/run.py` (medians of the runs; peak memory is the maximum RSS).",
         "",
-        "| corpus | papers | ours full | Hugo+Pagefind | ratio | ours no-change | edit 1 paper | edit 1 topic | ours peak mem | H+P peak mem | ours site | H+P site | our search index raw / gzip | Pagefind index raw / gzip |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| corpus | papers | ours full | Hugo+Pagefind | ratio | ours no-change | edit 1 abstract | edit 1 paper's notes | edit 1 topic | ours peak mem | H+P peak mem | ours site | H+P site | our search index raw / gzip | Pagefind index raw / gzip |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r['size']} | {r['papers']:,} | {r['full']['seconds']:.2f} s | {r['hugo_pagefind']['seconds']:.2f} s | **{r['ratio']:.2f}** "
-            f"| {r['nochange']['seconds']:.2f} s | {r['edit_paper']['seconds']:.2f} s | {r['edit_topic']['seconds']:.2f} s "
+            f"| {r['nochange']['seconds']:.2f} s | {r['edit_paper']['seconds']:.2f} s | {r['edit_notes']['seconds']:.2f} s | {r['edit_topic']['seconds']:.2f} s "
             f"| {r['full']['peak_mb']} MB | {r['hugo_pagefind']['peak_mb']} MB | {mb(r['site_bytes'][0])} | {mb(r['hugo_bytes'][0])} "
             f"| {mb(r['search_bytes'][0])} / {mb(r['search_bytes'][1])} | {mb(r['pagefind_bytes'][0])} / {mb(r['pagefind_bytes'][1])} |"
         )
