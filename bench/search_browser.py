@@ -20,7 +20,9 @@ For each corpus (bench/work/s<size>/, shared with bench/run.py; generated if mis
      built search.js, 20 today) against "pagefind" (n = that batch);
    - "ours-panel" (the header search box on our home page: 8 results in its panel) against
      "pagefind-8" (n = 8).
-3. Each site is served by bench/gzip_server.py (a subprocess): gzip for text as GitHub Pages
+3. Each site is served from a hard-linked snapshot (s<size>/search-bench-serve/, so a
+   concurrent bench/run.py that deletes site/ or hugo/public/ cannot pull the files away)
+   by bench/gzip_server.py (a subprocess): gzip for text as GitHub Pages
    does, other files as they are. Ours under /survey/ (a project site), Pagefind's at /.
 4. Each run is a new browser context (cold HTTP and code caches). The page is opened (ours:
    survey/search/ or the home page survey/, theirs: search-bench/), load and network idle are
@@ -66,6 +68,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 WORK = BENCH / "work"
 STAMP = ".search-bench-stamp"
+SERVE = "search-bench-serve"  # the hard-linked copies of both sites that are served
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -609,6 +612,23 @@ def summarise(runs: list[dict], base: str) -> dict:
     return out
 
 
+def snapshot(source: Path, target: Path) -> Path:
+    """A hard-linked copy of a built site, served instead of the build folder.
+
+    bench/run.py works in the same corpus folders and deletes site/ and hugo/public/ when it
+    runs; the links keep the files being served alive meanwhile (both builds replace files,
+    never rewrite them in place).
+    """
+    shutil.rmtree(target, ignore_errors=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        subprocess.run(["cp", "-al", str(source), str(target)], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(source, target)
+    return target
+
+
 def page_batch(site: Path) -> int:
     """How many results our search page shows first (PAGE_BATCH in the built search.js)."""
     for path in (site / "static").glob("search*.js"):
@@ -630,11 +650,14 @@ def bench_size(browser, size: str, args) -> dict:
     result["build_ours"] = build_ours(folder, size, args.rebuild, args.build_timeout)
     result["build_pagefind"] = build_pagefind(folder, size, args.build_timeout)
     sites = {}
-    if result["build_ours"]["ok"]:
-        sites[OURS] = (folder / "site", OUR_PREFIX)
-    if result["build_pagefind"]["ok"]:
-        sites[PAGEFIND] = (folder / "hugo" / "public", "/")
-    batch = page_batch(folder / "site") if OURS in sites else DEFAULT_BATCH
+    try:
+        if result["build_ours"]["ok"]:
+            sites[OURS] = (snapshot(folder / "site", folder / SERVE / OURS), OUR_PREFIX)
+        if result["build_pagefind"]["ok"]:
+            sites[PAGEFIND] = (snapshot(folder / "hugo" / "public", folder / SERVE / PAGEFIND), "/")
+    except (OSError, subprocess.CalledProcessError) as error:
+        return {**result, "error": f"could not snapshot the built sites: {error}"}
+    batch = page_batch(sites[OURS][0]) if OURS in sites else DEFAULT_BATCH
     result["batch"] = batch
     engines = [e for e in args.engines if ENGINES[e]["site"] in sites]
     raw: dict = {engine: {q: [] for q in args.queries} for engine in engines}
