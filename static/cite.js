@@ -1,5 +1,7 @@
-/* Copy a citation to the clipboard. Buttons carry data-copy="<id of the text>"; a polite
-   live region (#cite-status) says "Copied". No inline handlers (CSP: script-src 'self'). */
+/* Copy a citation to the clipboard, or download it as a file. Buttons carry
+   data-copy="<id of the text>" or data-download="<id of the text>" (with data-filename,
+   data-type and, for RIS, data-crlf); a polite live region (#cite-status) says "Copied".
+   Both are hidden until this script shows them. No inline handlers (CSP: script-src 'self'). */
 (function () {
   "use strict";
 
@@ -64,8 +66,28 @@
     });
   }
 
+  function setupDownload(button) {
+    var source = document.getElementById(button.dataset.download);
+    if (!source || typeof URL.createObjectURL !== "function") return;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var text = source.textContent;
+      if (button.hasAttribute("data-crlf")) text = text.replace(/\r?\n/g, "\r\n");
+      var blob = new Blob([text], { type: button.dataset.type + ";charset=utf-8" });
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = button.dataset.filename;
+      link.hidden = true;
+      document.body.appendChild(link);
+      link.click();
+      document.body.removeChild(link);
+      window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var status = document.getElementById("cite-status");
     document.querySelectorAll("button[data-copy]").forEach(function (button) { setup(button, status); });
+    document.querySelectorAll("button[data-download]").forEach(setupDownload);
   });
 })();

@@ -5,6 +5,7 @@ word (`vaswani2017attention`); without authors the first title word takes the su
 place (`attention2017need`). Two papers with one key are told apart by `-2`, `-3`, in
 order of `added` then id, so adding a paper never changes the key of an older one.
 
+The formats carry what a reference needs, not the abstract (it is on the paper's page).
 BibTeX is written as UTF-8 (biber, bibtex8 and BibTeX with inputenc read it); TeX's
 special characters are escaped and words whose capitals a style must keep (acronyms,
 CamelCase, and in sentence-case titles also capitalised names) are protected by braces.
@@ -12,11 +13,10 @@ CamelCase, and in sentence-case titles also capitalised names) are protected by 
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -184,9 +184,10 @@ def base_key(paper: Paper) -> str:
 
 def cite_keys(papers: Mapping[str, Paper]) -> dict[str, str]:
     """A unique citation key for every paper, by paper id (memoised per papers mapping)."""
-    cached = _KEYS_CACHE.get("papers")
-    if cached is not None and cached[0] is papers and cached[1] == len(papers):
-        return cached[2]
+    return _memoised("keys", papers, _cite_keys)
+
+
+def _cite_keys(papers: Mapping[str, Paper]) -> dict[str, str]:
     groups: dict[str, list[Paper]] = defaultdict(list)
     for paper in papers.values():
         groups[base_key(paper)].append(paper)
@@ -196,12 +197,31 @@ def cite_keys(papers: Mapping[str, Paper]) -> dict[str, str]:
         keys[members[0].id] = key
         for n, paper in enumerate(members[1:], start=2):
             keys[paper.id] = f"{key}-{n}"
-    _KEYS_CACHE["papers"] = (papers, len(papers), keys)
     return keys
 
 
-# Views ask for keys once per paper page; keys depend on all papers, so keep the last set.
-_KEYS_CACHE: dict[str, tuple[Mapping[str, Paper], int, dict[str, str]]] = {}
+def bibtex_entries(papers: Mapping[str, Paper]) -> dict[str, str]:
+    """Every paper's BibTeX entry by id (memoised: paper pages and .bib files share them)."""
+
+    def entries(papers: Mapping[str, Paper]) -> dict[str, str]:
+        keys = cite_keys(papers)
+        return {pid: bibtex(paper, keys[pid]) for pid, paper in papers.items()}
+
+    return _memoised("bibtex", papers, entries)
+
+
+def _memoised(name: str, papers: Mapping[str, Paper], compute: Callable) -> dict[str, str]:
+    """What `compute(papers)` returns, kept for the last papers mapping seen."""
+    cached = _CACHE.get(name)
+    if cached is not None and cached[0] is papers and cached[1] == len(papers):
+        return cached[2]
+    result = compute(papers)
+    _CACHE[name] = (papers, len(papers), result)
+    return result
+
+
+# Results that depend on all papers, asked for once per page: keep the last set's.
+_CACHE: dict[str, tuple[Mapping[str, Paper], int, dict[str, str]]] = {}
 
 
 # --- BibTeX ---------------------------------------------------------------------------
@@ -289,7 +309,6 @@ def bibtex_fields(paper: Paper) -> list[tuple[str, str]]:
     return fields
 
 
-@functools.lru_cache(maxsize=4096)
 def bibtex(paper: Paper, key: str) -> str:
     """One BibTeX entry."""
     kind = paper_kind(paper)
@@ -312,7 +331,6 @@ def _ris_name(name: str) -> str:
     return ", ".join(p for p in (parts.family, parts.given, parts.suffix) if p)
 
 
-@functools.lru_cache(maxsize=4096)
 def ris(paper: Paper, key: str) -> str:
     """One RIS record: `TY` first, `ER` last, one `TAG  - value` per line (CRLF)."""
     kind = paper_kind(paper)
@@ -332,7 +350,6 @@ def ris(paper: Paper, key: str) -> str:
         tags.append(("L1", pdf))
     if paper.arxiv:
         tags.append(("M1", f"arXiv:{paper.arxiv}"))
-    tags.append(("AB", paper.abstract))
     lines = [f"{tag}  - {_ris_value(value)}" for tag, value in tags]
     return "\r\n".join([*lines, "ER  - "]) + "\r\n"
 
@@ -369,11 +386,9 @@ def csl_item(paper: Paper, key: str) -> dict[str, Any]:
     link = paper_link(paper)
     if link:
         item["URL"] = link
-    item["abstract"] = paper.abstract
     return item
 
 
-@functools.lru_cache(maxsize=4096)
 def csl_json(paper: Paper, key: str) -> str:
     """A CSL-JSON file with one item (an array, as Zotero and pandoc read it).
 

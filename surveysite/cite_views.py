@@ -19,29 +19,23 @@ from .cite_formats import (
     JOURNAL,
     arxiv_abs_url,
     arxiv_pdf_url,
-    bibtex,
+    bibtex_entries,
     cite_keys,
     csl_json,
     paper_kind,
     ris,
 )
-from .export_files import (
-    FEED,
-    SURVEY_BIB,
-    cite_file_url,
-    topic_bib_url,
-    topic_feed_url,
-)
+from .export_files import FEED, SURVEY_BIB, topic_bib_url, topic_feed_url
 from .model import Survey
 from .records import Paper
 
 __all__ = ["common_view", "json_ld_text", "paper_view", "topic_view"]
 
 DESCRIPTION_CHARS = 200
-FORMATS = (  # (format id, label, file extension)
-    ("bibtex", "BibTeX", "bib"),
-    ("ris", "RIS", "ris"),
-    ("csl-json", "CSL-JSON", "json"),
+FORMATS = (  # (format id, label, file extension, media type of the download)
+    ("bibtex", "BibTeX", "bib", "application/x-bibtex"),
+    ("ris", "RIS", "ris", "application/x-research-info-systems"),
+    ("csl-json", "CSL-JSON", "json", "application/vnd.citationstyles.csl+json"),
 )
 
 
@@ -79,10 +73,15 @@ def topic_view(survey: Survey, slug: str, feeds: list[dict[str, str]]) -> dict[s
 
 
 def paper_view(survey: Survey, paper_id: str, canonical: str | None) -> dict[str, Any]:
-    """A paper's Cite block and its scholarly metadata."""
+    """A paper's Cite block (each format's text; the reader downloads it from the page) and
+    its scholarly metadata."""
     paper = survey.papers[paper_id]
     key = cite_keys(survey.papers)[paper_id]
-    texts = {"bibtex": bibtex(paper, key), "ris": ris(paper, key), "csl-json": csl_json(paper, key)}
+    texts = {
+        "bibtex": bibtex_entries(survey.papers)[paper_id],
+        "ris": ris(paper, key),
+        "csl-json": csl_json(paper, key),
+    }
     cite = {
         "key": key,
         "formats": [
@@ -90,11 +89,12 @@ def paper_view(survey: Survey, paper_id: str, canonical: str | None) -> dict[str
                 "id": fmt,
                 "label": label,
                 "text": texts[fmt].replace("\r\n", "\n"),
-                "url": cite_file_url(paper_id, fmt),
                 "filename": f"{key}.{ext}",
                 "ext": ext,
+                "media_type": media_type,
+                "crlf": "\r\n" in texts[fmt],  # RIS: the download gets its CRLF line ends back
             }
-            for fmt, label, ext in FORMATS
+            for fmt, label, ext, media_type in FORMATS
         ],
     }
     topics = [survey.topics[s].title for s in survey.paper_topics.get(paper_id, ())]
@@ -149,7 +149,7 @@ def scholarly_article(paper: Paper, canonical: str | None, topics: list[str]) ->
         "@type": "ScholarlyArticle",
         "name": paper.title,
         "headline": _summary(paper.title, 110),
-        "abstract": paper.abstract,
+        "description": _summary(paper.abstract),
     }
     if canonical:
         data["url"] = canonical

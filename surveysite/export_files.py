@@ -1,6 +1,5 @@
 """Stage: the files for citation managers, search engines and feed readers.
 
-- `papers/<id>/cite.bib`, `cite.ris`, `cite.json`: one paper in BibTeX, RIS, CSL-JSON;
 - `topics/<slug>/<slug>.bib`: a topic's papers; `survey.bib`: every paper;
 - `feed.xml`, `topics/<slug>/feed.xml`: Atom feeds of the newest papers (by `added`);
 - `sitemap.xml` (every page but the 404) and `robots.txt` pointing to it.
@@ -21,21 +20,19 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from . import urls
-from .cite_formats import bibtex, cite_keys, csl_json, ris
+from .cite_formats import bibtex_entries
 from .model import Survey, title_key
 
 if TYPE_CHECKING:
     from .views import Page
 
 __all__ = [
-    "CITE_FILES",
     "FEED",
     "FEED_ENTRIES",
     "ROBOTS",
     "SITEMAP",
     "SURVEY_BIB",
     "absolute_url",
-    "cite_file_url",
     "export_files",
     "topic_bib_url",
     "topic_feed_url",
@@ -45,7 +42,6 @@ FEED = "feed.xml"
 SURVEY_BIB = "survey.bib"
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
-CITE_FILES = {"bibtex": "cite.bib", "ris": "cite.ris", "csl-json": "cite.json"}
 FEED_ENTRIES = 50
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -53,11 +49,6 @@ _NOT_XML_CHARS = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ff
 
 
 # --- where the files live (site-root-relative, like every URL in urls.py) -----------------
-
-
-def cite_file_url(paper_id: str, fmt: str) -> str:
-    """A paper's citation file in one of CITE_FILES' formats."""
-    return urls.paper_url(paper_id) + CITE_FILES[fmt]
 
 
 def topic_bib_url(slug: str) -> str:
@@ -80,20 +71,14 @@ def absolute_url(base_url: str, url: str) -> str | None:
 
 def export_files(survey: Survey, pages: Sequence[Page]) -> dict[str, bytes]:
     """Every citation, bibliography, feed and crawler file, by output path."""
-    keys = cite_keys(survey.papers)
     files: dict[str, bytes] = {}
-    for paper_id, paper in survey.papers.items():
-        key = keys[paper_id]
-        files[cite_file_url(paper_id, "bibtex")] = bibtex(paper, key).encode()
-        files[cite_file_url(paper_id, "ris")] = ris(paper, key).encode()
-        files[cite_file_url(paper_id, "csl-json")] = csl_json(paper, key).encode()
     title = survey.site.title
-    files[SURVEY_BIB] = bibliography(survey, keys, survey.papers, title)
+    files[SURVEY_BIB] = bibliography(survey, survey.papers, title)
     files[FEED] = atom_feed(survey, FEED, title, survey.site.description, urls.HOME, survey.papers)
     for slug, topic in survey.topics.items():
         members = survey.members[slug]
         label = f"{title}: {topic.title}"
-        files[topic_bib_url(slug)] = bibliography(survey, keys, members, label)
+        files[topic_bib_url(slug)] = bibliography(survey, members, label)
         files[topic_feed_url(slug)] = atom_feed(
             survey, topic_feed_url(slug), label, topic.summary, urls.topic_url(slug), members
         )
@@ -103,12 +88,11 @@ def export_files(survey: Survey, pages: Sequence[Page]) -> dict[str, bytes]:
     return files
 
 
-def bibliography(
-    survey: Survey, keys: dict[str, str], paper_ids: Iterable[str], label: str
-) -> bytes:
+def bibliography(survey: Survey, paper_ids: Iterable[str], label: str) -> bytes:
     """Several papers' BibTeX entries, in the given order, after a comment line."""
     ids = list(paper_ids)
-    entries = [bibtex(survey.papers[pid], keys[pid]) for pid in ids]
+    every = bibtex_entries(survey.papers)
+    entries = [every[pid] for pid in ids]
     where = absolute_url(survey.site.base_url, "") or ""
     header = f"% {label}: {len(ids)} paper{'s' if len(ids) != 1 else ''}. {where}".rstrip()
     return ("\n".join([header, "", *entries])).encode()

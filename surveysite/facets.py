@@ -65,7 +65,6 @@ def card_facets(survey: Survey) -> dict[str, dict[str, str]]:
 
 def bibtex_files(survey: Survey) -> dict[str, bytes]:
     """Every paper's BibTeX entry by id, fetched by the all-papers page when a reader exports."""
-    keys = cite_formats.cite_keys(survey.papers)
-    entries = {pid: cite_formats.bibtex(paper, keys[pid]) for pid, paper in survey.papers.items()}
+    entries = cite_formats.bibtex_entries(survey.papers)
     text = json.dumps(entries, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return {BIBTEX_FILE: text.encode("utf-8")}

@@ -13,7 +13,7 @@ from . import cite_views, facets, markup, survey_map, urls
 from .model import Narrative, Survey
 from .records import Paper
 
-SNIPPET_CHARS = 240
+SNIPPET_CHARS = 160
 RECENT_PAPERS = 12
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -67,14 +68,21 @@ def test_download_links(reader: Page, served_site: str):
     key = reader.locator(".cite-key code").text_content()
     shown = reader.locator("#cite-bibtex").text_content()
     with reader.expect_download() as download_info:
-        reader.get_by_role("link", name="Download BibTeX .bib").click()
+        reader.get_by_role("button", name="Download BibTeX .bib").click()
     download = download_info.value
     assert download.suggested_filename == f"{key}.bib"
     assert Path(download.path()).read_text(encoding="utf-8") == shown
     reader.locator(".cite-format summary", has_text="CSL-JSON").click()
     with reader.expect_download() as download_info:
-        reader.get_by_role("link", name="Download CSL-JSON .json").click()
+        reader.get_by_role("button", name="Download CSL-JSON .json").click()
     assert download_info.value.suggested_filename == f"{key}.json"
+    assert json.loads(Path(download_info.value.path()).read_text())[0]["id"] == key
+    reader.locator(".cite-format summary", has_text="RIS").click()
+    with reader.expect_download() as download_info:
+        reader.get_by_role("button", name="Download RIS .ris").focus()
+        reader.keyboard.press("Enter")
+    ris = Path(download_info.value.path()).read_bytes()
+    assert ris.startswith(b"TY  - ") and ris.endswith(b"ER  - \r\n") and b"\n" not in ris.replace(b"\r\n", b"")
 
 
 def test_copy_without_the_clipboard_api(reader: Page, served_site: str):
@@ -91,7 +99,7 @@ def test_buttons_hidden_without_script(browser, served_site: str):
     page = context.new_page()
     page.goto(served_site + PAPER)
     expect(page.locator("#cite-bibtex")).to_be_visible()
-    assert page.locator("button.copy-button:visible").count() == 0
+    assert page.locator("button.copy-button:visible, button[data-download]:visible").count() == 0
     context.close()
 
 

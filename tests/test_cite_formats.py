@@ -233,16 +233,14 @@ def check_ris(text: str, record: Paper) -> None:
         values.setdefault(tag.group(1), []).append(tag.group(2))
     assert values["TI"] == [" ".join(record.title.split())]
     assert len(values.get("AU", [])) == len(record.authors)
-    assert values["AB"] == [" ".join(record.abstract.split())]
+    assert "AB" not in values  # a reference needs no abstract; it is on the paper's page
 
 
 def check_csl(text: str, record: Paper, key: str) -> None:
     items = json.loads(text)
     jsonschema.validate(items, CSL_SCHEMA)
     [item] = items
-    assert (
-        item["id"] == key and item["title"] == record.title and item["abstract"] == record.abstract
-    )
+    assert item["id"] == key and item["title"] == record.title and "abstract" not in item
     assert len(item.get("author", [])) == len(record.authors)
 
 
