@@ -1,7 +1,7 @@
-/* Copy a citation to the clipboard, or download it as a file. Buttons carry
-   data-copy="<id of the text>" or data-download="<id of the text>" (with data-filename,
-   data-type and, for RIS, data-crlf); a polite live region (#cite-status) says "Copied".
-   Both are hidden until this script shows them. No inline handlers (CSP: script-src 'self'). */
+/* Copy a citation to the clipboard, or download it as a file. Each citation text
+   (<pre class="cite-text" data-label data-filename data-type [data-crlf]>) gets a Copy and
+   a Download button from this script (without script the text is there to select); a
+   polite live region (#cite-status) says "Copied". No inline handlers (CSP: script-src 'self'). */
 (function () {
   "use strict";
 
@@ -66,6 +66,38 @@
     });
   }
 
+  function button(attributes, label, hiddenLabel) {
+    var element = document.createElement("button");
+    element.type = "button";
+    Object.keys(attributes).forEach(function (name) { element.setAttribute(name, attributes[name]); });
+    element.appendChild(label);
+    var hidden = document.createElement("span");
+    hidden.className = "visually-hidden";
+    hidden.textContent = hiddenLabel;
+    element.appendChild(hidden);
+    return element;
+  }
+
+  function addButtons(text) {
+    // <button class="button-link copy-button" data-copy="<id>"><span class="copy-label">Copy</span>…
+    var label = text.dataset.label;
+    var copyLabel = document.createElement("span");
+    copyLabel.className = "copy-label";
+    copyLabel.textContent = "Copy";
+    var actions = document.createElement("p");
+    actions.className = "cite-actions";
+    actions.appendChild(button(
+      { "class": "button-link copy-button", "data-copy": text.id, "data-label": label, hidden: "" },
+      copyLabel, " " + label));
+    var download = { "class": "button-link", "data-download": text.id, "data-filename": text.dataset.filename,
+                     "data-type": text.dataset.type, hidden: "" };
+    if (text.hasAttribute("data-crlf")) download["data-crlf"] = "";
+    var extension = text.dataset.filename.slice(text.dataset.filename.lastIndexOf("."));
+    actions.appendChild(button(download, document.createTextNode("Download"), " " + label));
+    actions.lastChild.appendChild(document.createTextNode(" " + extension));
+    text.insertAdjacentElement("afterend", actions);
+  }
+
   function setupDownload(button) {
     var source = document.getElementById(button.dataset.download);
     if (!source || typeof URL.createObjectURL !== "function") return;
@@ -87,6 +119,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var status = document.getElementById("cite-status");
+    document.querySelectorAll("pre.cite-text[data-filename]").forEach(addButtons);
     document.querySelectorAll("button[data-copy]").forEach(function (button) { setup(button, status); });
     document.querySelectorAll("button[data-download]").forEach(setupDownload);
   });

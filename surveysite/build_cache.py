@@ -106,12 +106,22 @@ class BuildCache:
 
     def remember(self, name: str, inputs: Any, compute: Callable[[], T]) -> T:
         """`compute()`, or its last value when `inputs` hash the same as last time."""
+        key, value = self.recall(name, inputs)
+        if value is None:
+            value = compute()
+            self.store(name, key, value)
+        return value
+
+    def recall(self, name: str, inputs: Any) -> tuple[str, Any]:
+        """The digest of `inputs`, and the value stored under `name` for them (or None)."""
         key = digest(inputs)
         if name in self.memo and self.memo[name][0] == key:
-            return self.memo[name][1]
-        value = compute()
+            return key, self.memo[name][1]
+        return key, None
+
+    def store(self, name: str, key: str, value: Any) -> None:
+        """Keep `value` under `name` for inputs with digest `key`."""
         self.memo[name] = (key, value)
-        return value
 
 
 def input_fingerprint(folders: Iterable[Path], output: Path, extra: Any = None) -> str:

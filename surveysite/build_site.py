@@ -2,30 +2,43 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from .build_cache import BuildCache, digest, input_fingerprint, output_state
 from .export_files import export_files
 from .facets import bibtex_files
 from .load_content import DocumentCache, load_content
 from .model import Survey, build_model
+from .parallel import in_background, in_parallel, workers
 from .problems import ContentError, Problem
+from .records import Paper
 from .related import paper_vectors, related_papers
 from .render_pages import asset_versions, make_environment, render_page
 from .search_files import search_entries, search_files
 from .survey_map import layout
 from .urls import output_path
 from .validate import validate
-from .views import Page, plan_pages
-from .write_site import UNCHANGED, Unchanged, write_site
+from .views import PagePlan, page_plans
+from .write_site import (
+    UNCHANGED,
+    Unchanged,
+    check_paths,
+    link_or_copy,
+    staged_site,
+    write_files,
+)
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+PARALLEL_MIN_PAPERS = 200  # below this, a second process costs more time than it saves
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,7 @@ class BuildResult:
     files: dict[str, bytes | Unchanged] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     unchanged: bool = False  # nothing changed since the last build: nothing was done
+    written: int = 0  # files written (the files themselves are in `files` only when not written)
 
 
 @contextmanager
@@ -96,23 +110,49 @@ def static_files(static_dir: Path) -> dict[str, bytes]:
     }
 
 
-def add_similarity(survey: Survey, cache: BuildCache) -> None:
-    """Related papers and map positions, from the papers' titles and abstracts."""
-    topics = [frozenset(survey.paper_topics.get(pid, ())) for pid in survey.papers]
+def start_similarity(
+    survey: Survey, cache: BuildCache, parallel: bool
+) -> Callable[[], tuple[dict, dict]]:
+    """Start computing related papers and map positions (from titles and abstracts) in a
+    second process when `parallel`; the returned function waits for them."""
+    papers = list(survey.papers.values())
+    topics = [frozenset(survey.paper_topics.get(p.id, ())) for p in papers]
     inputs = [
         (p.id, p.title, p.abstract, sorted(t))  # sorted: set order changes between processes
-        for p, t in zip(survey.papers.values(), topics, strict=True)
+        for p, t in zip(papers, topics, strict=True)
     ]
+    key, known = cache.recall("similarity", inputs)
+    if known is not None:
+        return lambda: known
+    compute = functools.partial(similarity, papers, topics)
+    waiting = in_background(compute) if parallel else constant(compute())
 
-    def compute() -> tuple[dict, dict]:
-        with stage("related"):
-            vectors = paper_vectors(survey.papers.values())
-            related = related_papers(list(survey.papers), vectors, topics)
-        with stage("map"):
-            coords = layout(vectors).tolist()
-        return related, {pid: (x, y) for pid, (x, y) in zip(survey.papers, coords, strict=True)}
+    def result() -> tuple[dict, dict]:
+        value = waiting()
+        cache.store("similarity", key, value)
+        return value
 
-    survey.related, survey.positions = cache.remember("similarity", inputs, compute)
+    return result
+
+
+def add_similarity(survey: Survey, cache: BuildCache) -> None:
+    """Fill in the survey's related papers and map positions (in this process)."""
+    survey.related, survey.positions = start_similarity(survey, cache, parallel=False)()
+
+
+def similarity(papers: list[Paper], topics: list[frozenset[str]]) -> tuple[dict, dict]:
+    """Each paper's related papers, and its position on the map."""
+    with stage("related"):
+        vectors = paper_vectors(papers)
+        related = related_papers([p.id for p in papers], vectors, topics)
+    with stage("map"):
+        coords = layout(vectors).tolist()
+    return related, {p.id: (x, y) for p, (x, y) in zip(papers, coords, strict=True)}
+
+
+def constant(value: T) -> Callable[[], T]:
+    """A function returning `value`."""
+    return lambda: value
 
 
 def build(
@@ -123,6 +163,7 @@ def build(
     An incremental build (the default when writing) skips everything when no input changed,
     re-parses only changed files, re-renders only pages whose view changed, and links
     unchanged files from the current site; it writes exactly what a full build writes.
+    Large surveys use two processes (see parallel.py); the output is the same.
     """
     cache = BuildCache.open(project.root) if write and incremental else BuildCache()
     inputs = [project.content, project.templates, project.static]
@@ -131,37 +172,59 @@ def build(
         log.info("nothing changed: %s is up to date", project.output)
         return BuildResult(None, {}, cache.warnings, unchanged=True)
     survey, warnings = load_survey(project, strict, cache.documents)
-    add_similarity(survey, cache)
-    with stage("plan"):
-        pages = plan_pages(survey)
-    with stage("render"):
-        versions = asset_versions(project.static)
-        env = make_environment(project.templates, versions)
-        files, page_digests = render_changed(
-            env, pages, cache, (templates_digest(project.templates), versions)
-        )
+    parts = workers() if len(survey.papers) >= PARALLEL_MIN_PAPERS else 1
+    related_and_map = start_similarity(survey, cache, parallel=parts > 1)
     with stage("search"):
-        files.update(cache.remember("search", search_entries(survey), lambda: search_files(survey)))
-    files.update(bibtex_files(survey))
-    files.update(export_files(survey, pages))
-    files.update(static_files(project.static))
-    files[".nojekyll"] = b""
-    if write:
-        with stage("write"):
-            hashes = {name: sha256(data) for name, data in files.items() if isinstance(data, bytes)}
-            try:
-                write_site(project.output, mark_unchanged(files, hashes, cache.files))
-            except FileNotFoundError:
-                if not incremental:
-                    raise
-                log.info("the previous site is incomplete; building everything")
-                return build(project, write=write, strict=strict, incremental=False)
-        log.info("wrote %d files to %s", len(files), project.output)
-        cache.fingerprint, cache.output = fingerprint, output_state(project.output)
-        cache.pages, cache.warnings = page_digests, warnings
-        cache.files = {name: hashes.get(name) or cache.files[name] for name in files}
-        cache.save()
-    return BuildResult(survey, files, warnings)
+        files = cache.remember("search", search_entries(survey), lambda: search_files(survey))
+    plans = page_plans(survey)
+    with stage("exports"):
+        files = {
+            **files,
+            **bibtex_files(survey),
+            **export_files(survey, [plan.url for plan in plans]),
+            **static_files(project.static),
+            ".nojekyll": b"",
+        }
+    survey.related, survey.positions = related_and_map()
+    versions = asset_versions(project.static)
+    env = make_environment(project.templates, versions)
+    setting = (templates_digest(project.templates), versions)
+    if not write:
+        with stage("pages"):
+            for plan in plans:
+                files[output_path(plan.url)] = render_page(env, plan.make())
+        return BuildResult(survey, files, warnings)
+    check_paths([*files, *(output_path(plan.url) for plan in plans)])
+    hashes = {name: sha256(data) for name, data in files.items()}
+    previous = project.output.resolve()
+    try:
+        with staged_site(project.output) as staging:
+            with stage("write"):
+                write_files(staging, mark_unchanged(files, hashes, cache.files), previous)
+
+            def write_part(part: int, parts: int) -> dict[str, tuple[str, str, bool]]:
+                return write_pages(env, plans[part::parts], setting, cache, staging, previous)
+
+            with stage("pages"):
+                pages = {}
+                for written in in_parallel(write_part, parts) if parts > 1 else [write_part(0, 1)]:
+                    pages.update(written)
+                log.info(
+                    "%d pages, %d rendered", len(pages), sum(new for *_, new in pages.values())
+                )
+    except FileNotFoundError:
+        if not incremental:
+            raise
+        log.info("the previous site is incomplete; building everything")
+        return build(project, write=write, strict=strict, incremental=False)
+    log.info("wrote %d files to %s", len(files) + len(pages), project.output)
+    cache.fingerprint, cache.output = fingerprint, output_state(project.output)
+    cache.warnings = warnings
+    cache.pages = {path: view for path, (view, _, _) in pages.items()}
+    cache.files = {name: hashes[name] for name in files}
+    cache.files.update({path: file_hash for path, (_, file_hash, _) in pages.items()})
+    cache.save()
+    return BuildResult(survey, {}, warnings, written=len(files) + len(pages))
 
 
 def sha256(data: bytes) -> str:
@@ -180,20 +243,35 @@ def templates_digest(templates: Path) -> str:
     )
 
 
-def render_changed(
-    env, pages: list[Page], cache: BuildCache, setting: object
-) -> tuple[dict, dict[str, str]]:
-    """Render pages whose view (or templates, or assets) changed since the last build."""
-    files: dict[str, bytes | Unchanged] = {}
-    digests = {}
-    for page in pages:
-        path = output_path(page.url)
-        digests[path] = digest((setting, page.template, page.view))
-        if cache.pages.get(path) == digests[path]:
-            files[path] = UNCHANGED
+def write_pages(
+    env, plans: list[PagePlan], setting: object, cache: BuildCache, staging: Path, previous: Path
+) -> dict[str, tuple[str, str, bool]]:
+    """Plan, render and write pages into `staging`; a page whose view (with templates and
+    assets) is unchanged since the last build is linked from the `previous` site instead.
+
+    Returns each page's (view digest, file hash, whether it was rendered).
+    """
+    written = {}
+    made: set[Path] = set()
+    for plan in plans:
+        page = plan.make()
+        path = output_path(plan.url)
+        target = staging / path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        view = digest((setting, page.template, page.view))
+        if cache.pages.get(path) == view and path in cache.files:
+            link_or_copy(previous / path, target)
+            written[path] = (view, cache.files[path], False)
+            continue
+        data = render_page(env, page)
+        written[path] = (view, sha256(data), True)
+        if cache.files.get(path) == written[path][1]:
+            link_or_copy(previous / path, target)
         else:
-            files[path] = render_page(env, page)
-    return files, digests
+            target.write_bytes(data)
+    return written
 
 
 def mark_unchanged(files: dict, hashes: dict[str, str], previous: dict[str, str]) -> dict:

@@ -17,14 +17,10 @@ import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
 
 from . import urls
 from .cite_formats import bibtex_entries
 from .model import Survey, title_key
-
-if TYPE_CHECKING:
-    from .views import Page
 
 __all__ = [
     "FEED",
@@ -69,7 +65,7 @@ def absolute_url(base_url: str, url: str) -> str | None:
 # --- the stage ------------------------------------------------------------------------
 
 
-def export_files(survey: Survey, pages: Sequence[Page]) -> dict[str, bytes]:
+def export_files(survey: Survey, page_urls: Sequence[str]) -> dict[str, bytes]:
     """Every citation, bibliography, feed and crawler file, by output path."""
     files: dict[str, bytes] = {}
     title = survey.site.title
@@ -84,7 +80,7 @@ def export_files(survey: Survey, pages: Sequence[Page]) -> dict[str, bytes]:
         )
     files[ROBOTS] = robots_txt(survey.site.base_url)
     if survey.site.base_url:
-        files[SITEMAP] = sitemap(survey.site.base_url, pages)
+        files[SITEMAP] = sitemap(survey.site.base_url, page_urls)
     return files
 
 
@@ -109,12 +105,12 @@ def robots_txt(base_url: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def sitemap(base_url: str, pages: Sequence[Page]) -> bytes:
+def sitemap(base_url: str, page_urls: Sequence[str]) -> bytes:
     """Every page but the 404 page, by absolute URL."""
     root = ET.Element("urlset", {"xmlns": SITEMAP_NS})
-    for page in pages:
-        if page.url != urls.NOT_FOUND:
-            ET.SubElement(ET.SubElement(root, "url"), "loc").text = absolute_url(base_url, page.url)
+    for url in page_urls:
+        if url != urls.NOT_FOUND:
+            ET.SubElement(ET.SubElement(root, "url"), "loc").text = absolute_url(base_url, url)
     return _xml_bytes(root)
 
 

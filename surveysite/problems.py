@@ -31,6 +31,9 @@ class ContentError(Exception):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # pickled intact when raised in a second build process
+        return type(self), (self.problems,)
+
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:
     """Return ' (did you mean 'x'?)' for a close match, else ''."""

@@ -368,7 +368,9 @@ def check_unique_ids(documents: list[RawDocument], kind: str, problems: list[Pro
     seen: dict[str, str] = {}
     for doc in documents:
         if doc.stem in seen:
-            message = f"duplicate {kind} '{doc.stem}': {seen[doc.stem]} has it too; rename or merge one"
+            message = (
+                f"duplicate {kind} '{doc.stem}': {seen[doc.stem]} has it too; rename or merge one"
+            )
             problems.append(Problem(doc.path, 1, "", message))
         else:
             seen[doc.stem] = doc.path

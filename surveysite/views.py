@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -26,19 +27,40 @@ class Page:
     view: dict[str, Any]
 
 
-def plan_pages(survey: Survey) -> list[Page]:
+@dataclass(frozen=True)
+class PagePlan:
+    """A page to come: its URL now, its view when `make()` is called (views cost time)."""
+
+    url: str
+    make: Callable[[], Page]
+
+
+def page_plans(survey: Survey) -> list[PagePlan]:
     """Every page of the site, in a stable order."""
-    pages = [
-        home_page(survey),
-        papers_index_page(survey),
-        topics_index_page(survey),
-        map_page(survey),
-        simple_page(survey, urls.SEARCH, "search.html", "Search"),
-        simple_page(survey, urls.NOT_FOUND, "404.html", "Page not found"),
+    search = functools.partial(simple_page, survey, urls.SEARCH, "search.html", "Search")
+    not_found = functools.partial(simple_page, survey, urls.NOT_FOUND, "404.html", "Page not found")
+    plans = [
+        PagePlan(urls.HOME, functools.partial(home_page, survey)),
+        PagePlan(urls.PAPERS, functools.partial(papers_index_page, survey)),
+        PagePlan(urls.TOPICS, functools.partial(topics_index_page, survey)),
+        PagePlan(urls.MAP, functools.partial(map_page, survey)),
+        PagePlan(urls.SEARCH, search),
+        PagePlan(urls.NOT_FOUND, not_found),
     ]
-    pages += [topic_page(survey, slug) for slug in survey.topics]
-    pages += [paper_page(survey, paper_id) for paper_id in survey.papers]
-    return pages
+    plans += [
+        PagePlan(urls.topic_url(slug), functools.partial(topic_page, survey, slug))
+        for slug in survey.topics
+    ]
+    plans += [
+        PagePlan(urls.paper_url(pid), functools.partial(paper_page, survey, pid))
+        for pid in survey.papers
+    ]
+    return plans
+
+
+def plan_pages(survey: Survey) -> list[Page]:
+    """Every page of the site with its view, in a stable order."""
+    return [plan.make() for plan in page_plans(survey)]
 
 
 def today() -> date:

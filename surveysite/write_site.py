@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 
@@ -14,7 +16,7 @@ class OutputError(Exception):
     """Two files on one path, or a path that would escape the output folder."""
 
 
-def check_paths(files: dict[str, bytes]) -> None:
+def check_paths(files: Iterable[str]) -> None:
     """Refuse unsafe paths and paths that collide on case-insensitive file systems."""
     seen: dict[str, str] = {}
     for name in files:
@@ -39,9 +41,8 @@ class Unchanged:
 UNCHANGED = Unchanged()
 
 
-def write_tree(folder: Path, files: dict[str, bytes | Unchanged], previous: Path) -> None:
-    """Write every file under `folder` (which must not exist yet); link unchanged ones."""
-    folder.mkdir(parents=True)
+def write_files(folder: Path, files: dict[str, bytes | Unchanged], previous: Path) -> None:
+    """Write files under `folder`; unchanged ones are linked from `previous`."""
     made = {folder}
     for name in sorted(files):
         target = folder / name
@@ -63,15 +64,17 @@ def link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def write_site(output: Path, files: dict[str, bytes | Unchanged]) -> None:
-    """Replace `output` with exactly `files`, atomically from a reader's point of view."""
-    check_paths(files)
+@contextmanager
+def staged_site(output: Path) -> Iterator[Path]:
+    """An empty staging folder to write the new site into, swapped in for `output` when
+    the block ends; removed, with `output` left as it was, if the block fails or is killed."""
     output = output.resolve()
     staging = output.with_name(f".{output.name}-staging-{os.getpid()}")
     retired = output.with_name(f".{output.name}-old-{os.getpid()}")
     clean_leftovers(output)
     try:
-        write_tree(staging, files, output)
+        staging.mkdir(parents=True)
+        yield staging
         if output.exists():
             output.rename(retired)
         staging.rename(output)
@@ -81,6 +84,13 @@ def write_site(output: Path, files: dict[str, bytes | Unchanged]) -> None:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def write_site(output: Path, files: dict[str, bytes | Unchanged]) -> None:
+    """Replace `output` with exactly `files`, atomically from a reader's point of view."""
+    check_paths(files)
+    with staged_site(output) as staging:
+        write_files(staging, files, output.resolve())
 
 
 def clean_leftovers(output: Path) -> None:

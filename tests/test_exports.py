@@ -220,17 +220,15 @@ def test_paper_page_cite_block(published: Path) -> None:
     block = page.split('<section class="cite"')[1].split("</section>")[0]
     assert "<code>lovelace2023spiking</code>" in block
     assert block.count("<details") == 3 and block.count(" open>") == 1
-    assert (
-        '<pre class="cite-text" id="cite-bibtex" tabindex="0">@misc{lovelace2023spiking,\n' in block
-    )
-    assert 'data-copy="cite-ris"' in block and 'id="cite-csl-json"' in block
+    assert re.search(r'<pre class="cite-text" id="cite-bibtex" [^>]*>@misc\{lovelace2023spiking,\n', block)
+    assert 'id="cite-ris"' in block and 'id="cite-csl-json"' in block and '<button' not in block
     for fmt, filename in (
         ("bibtex", "lovelace2023spiking.bib"),
         ("ris", "lovelace2023spiking.ris"),
         ("csl-json", "lovelace2023spiking.json"),
     ):
-        assert f'data-download="cite-{fmt}" data-filename="{filename}"' in block
-    assert block.count(" data-crlf") == 1 and 'data-download="cite-ris" ' in block
+        assert re.search(f'<pre class="cite-text" id="cite-{fmt}" [^>]*data-filename="{filename}"', block)
+    assert block.count(" data-crlf") == 1 and re.search(r'id="cite-ris" [^>]* data-crlf>', block)
     assert 'role="status"' in block and "onclick" not in page
 
 

@@ -1,0 +1,80 @@
+"""Run parts of the build in a second process (forked, so it shares what is loaded).
+
+Large surveys keep both cores busy: the related papers and map are computed while this
+process builds the search index, and pages are planned, rendered and written in two halves.
+On a single core, or with SURVEYSITE_WORKERS=1, everything runs in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def workers() -> int:
+    """How many processes a build may use: SURVEYSITE_WORKERS, else up to 2 cores."""
+    wanted = os.environ.get("SURVEYSITE_WORKERS", "")
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    return min(2, len(os.sched_getaffinity(0)))
+
+
+class WorkerDied(RuntimeError):
+    """The second process ended without an answer (killed, or out of memory)."""
+
+
+def in_background(task: Callable[[], T]) -> Callable[[], T]:
+    """Start `task()` in a forked process; the returned function waits for its result.
+
+    An exception raised by the task is raised again by the waiting function.
+    """
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_answer, args=(task, sender), daemon=True)
+    process.start()
+    sender.close()
+
+    def result() -> T:
+        try:
+            succeeded, value = receiver.recv()
+        except EOFError:
+            process.join()
+            raise WorkerDied(
+                f"a build process ended without an answer (exit code {process.exitcode})"
+            ) from None
+        finally:
+            receiver.close()
+        process.join()
+        if not succeeded:
+            raise value
+        return value
+
+    return result
+
+
+def _answer(task: Callable[[], T], sender) -> None:
+    try:
+        answer = (True, task())
+    except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
+        answer = (False, error)
+    sender.send(answer)
+    sender.close()
+
+
+def in_parallel(task: Callable[[int, int], T], parts: int) -> list[T]:
+    """`task(part, parts)` for every part: part 0 here, the others in forked processes."""
+    waiting = [in_background(lambda part=part: task(part, parts)) for part in range(1, parts)]
+    try:
+        here = task(0, parts)
+    except BaseException:
+        for result in waiting:  # let the others finish before the caller cleans up after them
+            try:
+                result()
+            except BaseException:  # noqa: BLE001, S110 - the first error is the one raised
+                pass
+        raise
+    return [here, *(result() for result in waiting)]

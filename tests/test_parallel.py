@@ -1,0 +1,106 @@
+"""Builds in two processes write exactly what one process writes, and report errors the same."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from surveysite import build_site
+from surveysite.build_site import Project, build
+from surveysite.parallel import WorkerDied, in_background, in_parallel, workers
+from surveysite.problems import ContentError, Problem
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def elsewhere(project: Project, folder: Path) -> Project:
+    return Project(project.root, project.content, project.templates, project.static, folder)
+
+
+@pytest.fixture
+def two_processes(monkeypatch):
+    """Even the small fixture survey is built in two processes."""
+    monkeypatch.setenv("SURVEYSITE_WORKERS", "2")
+    monkeypatch.setattr(build_site, "PARALLEL_MIN_PAPERS", 1)
+
+
+def test_two_processes_write_what_one_writes(project, tmp_path, monkeypatch, two_processes):
+    build(project, incremental=False)
+    monkeypatch.setenv("SURVEYSITE_WORKERS", "1")
+    single = elsewhere(project, tmp_path / "single")
+    build(single, incremental=False)
+    assert tree(project.output) == tree(single.output)
+
+
+def test_incremental_edit_in_two_processes(project, tmp_path, two_processes):
+    build(project)
+    path = project.content / "papers" / "pruning-lottery-tickets.yaml"
+    path.write_text(path.read_text().replace("Sparse subnetworks", "Sparse sub-networks"))
+    build(project)
+    full = elsewhere(project, tmp_path / "full")
+    build(full, incremental=False)
+    assert tree(project.output) == tree(full.output)
+
+
+def test_template_error_in_the_second_process(project, two_processes):
+    build(project)
+    before = tree(project.output)
+    template = project.templates / "paper.html"
+    template.write_text(template.read_text().replace("{{ paper.title }}", "{{ paper.no_such_field }}", 1))
+    with pytest.raises(ContentError) as raised:
+        build(project)
+    [problem] = raised.value.problems
+    assert problem.path == "templates/paper.html" and problem.line > 0
+    assert "no_such_field" in problem.message
+    assert tree(project.output) == before
+    assert not list(project.output.parent.glob(".site-*"))
+
+
+def test_error_only_in_the_second_process(project, monkeypatch, two_processes):
+    build(project)
+    before = tree(project.output)
+    (project.content / "papers" / "pruning-lottery-tickets.yaml").write_text("title: New\nabstract: New.\n")
+    parent, render = os.getpid(), build_site.render_page
+
+    def fail_in_child(*args):
+        if os.getpid() != parent:
+            raise ContentError([Problem("templates/paper.html", 7, "", "broken in the child")])
+        return render(*args)
+
+    monkeypatch.setattr(build_site, "render_page", fail_in_child)
+    with pytest.raises(ContentError, match="broken in the child"):
+        build(project)
+    assert tree(project.output) == before
+    assert not list(project.output.parent.glob(".site-*"))
+
+
+def test_a_task_error_is_raised_by_the_waiting_side():
+    def fail() -> None:
+        raise ValueError("bad input 42")
+
+    result = in_background(fail)
+    with pytest.raises(ValueError, match="bad input 42"):
+        result()
+
+
+def test_a_killed_worker_is_reported():
+    result = in_background(lambda: os._exit(3))
+    with pytest.raises(WorkerDied, match="exit code 3"):
+        result()
+
+
+def test_parts_run_in_separate_processes():
+    answers = in_parallel(lambda part, parts: (part, parts, os.getpid()), 3)
+    assert [a[:2] for a in answers] == [(0, 3), (1, 3), (2, 3)]
+    assert answers[0][2] == os.getpid() and len({a[2] for a in answers}) == 3
+
+
+def test_workers_setting(monkeypatch):
+    monkeypatch.setenv("SURVEYSITE_WORKERS", "1")
+    assert workers() == 1
+    monkeypatch.setenv("SURVEYSITE_WORKERS", "nonsense")
+    assert 1 <= workers() <= 2
