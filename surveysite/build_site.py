@@ -39,6 +39,7 @@ from .write_site import (
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 PARALLEL_MIN_PAPERS = 200  # below this, a second process costs more time than it saves
+LARGE_SITE_PAGES = 2000  # from this size on, the replaced site is deleted in the background
 
 
 @dataclass(frozen=True)
@@ -178,13 +179,20 @@ def build(
         files = cache.remember("search", search_entries(survey), lambda: search_files(survey))
     plans = page_plans(survey)
     with stage("exports"):
-        files = {
-            **files,
-            **bibtex_files(survey),
-            **export_files(survey, [plan.url for plan in plans]),
-            **static_files(project.static),
-            ".nojekyll": b"",
-        }
+        page_urls = [plan.url for plan in plans]
+        exports = cache.remember(
+            "exports",
+            (
+                survey.site,
+                list(survey.papers.values()),
+                survey.topics,
+                survey.members,
+                survey.paper_topics,
+                page_urls,
+            ),
+            lambda: {**bibtex_files(survey), **export_files(survey, page_urls)},
+        )
+        files = {**files, **exports, **static_files(project.static), ".nojekyll": b""}
     survey.related, survey.positions = related_and_map()
     versions = asset_versions(project.static)
     env = make_environment(project.templates, versions)
@@ -198,7 +206,7 @@ def build(
     hashes = {name: sha256(data) for name, data in files.items()}
     previous = project.output.resolve()
     try:
-        with staged_site(project.output) as staging:
+        with staged_site(project.output, large=len(plans) >= LARGE_SITE_PAGES) as staging:
             with stage("write"):
                 write_files(staging, mark_unchanged(files, hashes, cache.files), previous)
 

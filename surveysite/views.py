@@ -142,7 +142,36 @@ def paper_link(survey: Survey, paper_id: str) -> dict[str, Any]:
 
 
 def paper_card(survey: Survey, paper_id: str, note: str | None = None) -> dict[str, Any]:
-    """A paper in a list: title, year, topics, a snippet, the curator's note."""
+    """A paper in a list: title, year, topics, a snippet, the curator's note.
+
+    A paper's card is made once per survey (it appears on many pages); callers never
+    change the dict they get.
+    """
+    card = _CARDS.get(survey, paper_id, lambda: _paper_card(survey, paper_id))
+    return card if note is None else {**card, "note": note}
+
+
+class PerSurvey:
+    """Values computed once for the last survey seen (a build asks for them many times)."""
+
+    def __init__(self) -> None:
+        self.survey: Survey | None = None
+        self.values: dict[str, Any] = {}
+
+    def get(self, survey: Survey, key: str, compute: Callable[[], Any]) -> Any:
+        """The value for `key`, computed on first use."""
+        if self.survey is not survey:
+            self.survey, self.values = survey, {}
+        if key not in self.values:
+            self.values[key] = compute()
+        return self.values[key]
+
+
+_CARDS = PerSurvey()  # each paper's card, by id
+_MEMBER_INDEX = PerSurvey()  # each topic's {paper id: position}
+
+
+def _paper_card(survey: Survey, paper_id: str) -> dict[str, Any]:
     paper = survey.papers[paper_id]
     return {
         **paper_link(survey, paper_id),
@@ -152,7 +181,7 @@ def paper_card(survey: Survey, paper_id: str, note: str | None = None) -> dict[s
         "added": paper.added.isoformat() if paper.added else "",
         "topics": [topic_link(survey, s) for s in survey.paper_topics.get(paper_id, ())],
         "snippet": snippet(paper.abstract),
-        "note": note,
+        "note": None,
     }
 
 
@@ -286,13 +315,20 @@ def paper_links(paper: Paper) -> list[dict[str, str]]:
     return found
 
 
+def member_index(survey: Survey, slug: str) -> dict[str, int]:
+    """Where each paper is in a topic's list."""
+    return _MEMBER_INDEX.get(
+        survey, slug, lambda: {pid: n for n, pid in enumerate(survey.members[slug])}
+    )
+
+
 def neighbours(survey: Survey, paper_id: str) -> tuple[dict | None, dict | None]:
     """The previous and next paper within the paper's main topic."""
     main = survey.main_topic(paper_id)
     if main is None:
         return None, None
     members = survey.members[main]
-    index = members.index(paper_id)
+    index = member_index(survey, main)[paper_id]
     previous = paper_link(survey, members[index - 1]) if index > 0 else None
     following = paper_link(survey, members[index + 1]) if index + 1 < len(members) else None
     return previous, following

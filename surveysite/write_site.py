@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
@@ -65,9 +66,13 @@ def link_or_copy(source: Path, target: Path) -> None:
 
 
 @contextmanager
-def staged_site(output: Path) -> Iterator[Path]:
+def staged_site(output: Path, large: bool = False) -> Iterator[Path]:
     """An empty staging folder to write the new site into, swapped in for `output` when
-    the block ends; removed, with `output` left as it was, if the block fails or is killed."""
+    the block ends; removed, with `output` left as it was, if the block fails or is killed.
+
+    The replaced site of a `large` build is deleted by a background process: deleting
+    tens of thousands of folders can take longer than the build itself.
+    """
     output = output.resolve()
     staging = output.with_name(f".{output.name}-staging-{os.getpid()}")
     retired = output.with_name(f".{output.name}-old-{os.getpid()}")
@@ -83,7 +88,25 @@ def staged_site(output: Path) -> Iterator[Path]:
             retired.rename(output)
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    if large and retired.exists():
+        trash = output.with_name(f".{output.name}-trash-{os.getpid()}-{time.time_ns()}")
+        retired.rename(trash)
+        delete_in_background(trash)
+    else:
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def delete_in_background(folder: Path) -> None:
+    """Delete a folder in a detached process that outlives this one (forked twice, so that
+    nobody has to wait for it)."""
+    child = os.fork()
+    if child == 0:
+        try:
+            if os.fork() == 0:
+                shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
 
 
 def write_site(output: Path, files: dict[str, bytes | Unchanged]) -> None:
@@ -97,6 +120,8 @@ def clean_leftovers(output: Path) -> None:
     """Remove staging folders of killed builds; restore a site a killed swap left aside."""
     for leftover in sorted(output.parent.glob(f".{output.name}-staging-*")):
         shutil.rmtree(leftover, ignore_errors=True)
+    for trash in sorted(output.parent.glob(f".{output.name}-trash-*")):
+        delete_in_background(trash)  # a deletion that was cut short (or still running)
     for retired in sorted(output.parent.glob(f".{output.name}-old-*")):
         if output.exists():
             shutil.rmtree(retired, ignore_errors=True)

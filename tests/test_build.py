@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,19 @@ def test_build_killed_while_writing_leaves_previous_site(project, monkeypatch):
     after = {p: p.read_bytes() for p in project.output.rglob("*") if p.is_file()}
     assert after == before
     assert not list(project.output.parent.glob(".site-*"))
+
+
+def test_a_large_site_is_replaced_and_the_old_one_deleted_in_the_background(tmp_path):
+    from surveysite import write_site as writer
+
+    output = tmp_path / "site"
+    for version in (b"one", b"two", b"three"):
+        with writer.staged_site(output, large=True) as staging:
+            for n in range(50):
+                (staging / f"page-{n}").mkdir()
+                (staging / f"page-{n}" / "index.html").write_bytes(version)
+        assert (output / "page-7" / "index.html").read_bytes() == version
+    deadline = time.monotonic() + 30
+    while list(tmp_path.glob(".site-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
