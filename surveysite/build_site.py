@@ -20,10 +20,8 @@ from .model import Survey, build_model
 from .parallel import in_background, in_parallel, workers
 from .problems import ContentError, Problem
 from .records import Paper
-from .related import paper_vectors, related_papers
 from .render_pages import asset_versions, make_environment, render_page
 from .search_files import search_entries, search_files
-from .survey_map import layout
 from .urls import output_path
 from .validate import validate
 from .views import PagePlan, page_plans
@@ -143,6 +141,9 @@ def add_similarity(survey: Survey, cache: BuildCache) -> None:
 
 def similarity(papers: list[Paper], topics: list[frozenset[str]]) -> tuple[dict, dict]:
     """Each paper's related papers, and its position on the map."""
+    from .related import paper_vectors, related_papers  # numpy, scipy, scikit-learn: only here
+    from .survey_map import layout
+
     with stage("related"):
         vectors = paper_vectors(papers)
         related = related_papers([p.id for p in papers], vectors, topics)

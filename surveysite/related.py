@@ -1,12 +1,20 @@
 """Related papers: TF-IDF of title and abstract, nearest by cosine, ties broken by shared topics.
 
-The similarity is computed in blocks of rows against the sparse matrix, keeping only each
-row's best few, so memory stays bounded (a block, never the n x n matrix) at 50,000 papers.
+Up to EXACT_UP_TO papers every pair is scored. In a larger survey that would cost the square
+of its size, so candidates are found first with "champion lists", as a search engine does:
+each paper keeps its KEY_WORDS strongest words (highest TF-IDF weights), each word keeps the
+CHAMPIONS papers it is strongest in, and a paper's candidates are the CANDIDATES papers that
+share most weight with it through those lists. Only they are scored exactly, so the work
+grows in step with the survey, not with its square. (On the benchmark's synthetic surveys
+the papers found are 93-98 % as similar as the exact best; on the real survey, 99 %.)
+
+Either way the work goes in blocks of rows, so memory stays bounded, and ends in the same
+ranking: rounded cosine, then shared topics, then id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -15,9 +23,16 @@ from .records import Paper
 
 RELATED = 5
 DECIMALS = 3  # similarities equal to this many decimals are a tie, decided by shared topics
-BLOCK_CELLS = 1 << 22  # similarity scores held at once (a block of rows x all papers)
-EXTRA_CANDIDATES = 11  # looked at beyond `count`, so that ties at the cut are all seen
+BLOCK_CELLS = 1 << 22  # numbers held at once: a block of rows x all papers (or all words)
+EXACT_UP_TO = 2000  # papers; in a larger survey only candidates are scored
+KEY_WORDS = 40  # a paper's strongest words, which find its candidates
+CHAMPIONS = 25  # for each word, the papers it is strongest in: only they are found through it
+CANDIDATES = 32  # papers scored exactly for each paper, in a larger survey
+CANDIDATE_ROWS = 128  # papers whose candidates are scored together: their words stay in cache
 MIN_PAPERS_FOR_MAX_DF = 20  # in smaller surveys every word may be common: keep them all
+WORD = r"\w\w+"  # scikit-learn's default words (runs of 2+ word characters) without its \b: faster
+
+Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]  # rows, columns, cosines
 
 
 def paper_text(paper: Paper) -> str:
@@ -32,6 +47,7 @@ def paper_vectors(papers: Iterable[Paper]) -> sparse.csr_matrix:
     texts = [paper_text(p) for p in papers]
     vectorizer = TfidfVectorizer(
         stop_words="english",
+        token_pattern=WORD,
         sublinear_tf=True,
         max_df=0.5 if len(texts) >= MIN_PAPERS_FOR_MAX_DF else 1.0,
         dtype=np.float32,
@@ -53,50 +69,122 @@ def related_papers(
     Papers with nothing in common (similarity 0) are never listed.
     """
     total = len(ids)
-    rows = max(1, BLOCK_CELLS // max(total, 1))
-    found: dict[str, tuple[str, ...]] = {}
-    for start in range(0, total, rows):
-        stop = min(start + rows, total)
+    found: list[list[str]] = [[] for _ in range(total)]
+    if count > 0 and total > 1:
+        id_order = sort_places(ids)
+        members = topic_matrix(topics)
+        step = max(1, BLOCK_CELLS // max(total, vectors.shape[1]))
+        if total <= EXACT_UP_TO:
+            blocks = exact_pairs(vectors, count, step)
+        else:
+            blocks = candidate_pairs(vectors, min(step, CANDIDATE_ROWS))
+        for rows, cols, scores in blocks:
+            shared = shared_topics(members, rows, cols)
+            rows, cols = ranked(rows, cols, np.round(scores, DECIMALS), shared, id_order, count)
+            for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
+                found[row].append(ids[col])
+    return {paper_id: tuple(best) for paper_id, best in zip(ids, found, strict=True)}
+
+
+def sort_places(ids: Sequence[str]) -> np.ndarray:
+    """Each id's place when the ids are sorted."""
+    places = np.empty(len(ids), dtype=np.int64)
+    places[sorted(range(len(ids)), key=ids.__getitem__)] = np.arange(len(ids))
+    return places
+
+
+def exact_pairs(vectors: sparse.csr_matrix, count: int, step: int) -> Iterator[Pairs]:
+    """Per block of rows: every pair scoring at least the row's `count`-th best (ties too)."""
+    total = vectors.shape[0]
+    for start in range(0, total, step):
+        stop = min(start + step, total)
         block = np.asarray(vectors @ vectors[start:stop].T.toarray()).T  # (rows, total), exact
         block[np.arange(stop - start), np.arange(start, stop)] = 0.0  # never itself
-        candidates = top_candidates(block, count + EXTRA_CANDIDATES)
-        for offset, scores in enumerate(block):
-            index = start + offset
-            best = best_matches(index, scores, candidates[offset], ids, topics, count)
-            found[ids[index]] = tuple(ids[j] for j in best)
-    return found
+        rounded = np.round(block, DECIMALS)
+        cut = np.partition(rounded, -count, axis=1)[:, [-count]] if count < total else 0
+        rows, cols = np.nonzero((rounded >= cut) & (rounded > 0))
+        yield rows + start, cols, block[rows, cols]
 
 
-def top_candidates(block: np.ndarray, wanted: int) -> np.ndarray:
-    """The positions of each row's `wanted` highest scores, in no particular order."""
-    wanted = min(wanted, block.shape[1])
-    if wanted == 0:
-        return np.zeros((block.shape[0], 0), dtype=int)
-    return np.argpartition(-block, wanted - 1, axis=1)[:, :wanted]
+def candidate_pairs(vectors: sparse.csr_matrix, step: int) -> Iterator[Pairs]:
+    """Per block of rows: each row's CANDIDATES papers sharing most strong words, scored exactly."""
+    total = vectors.shape[0]
+    keys = largest_per_row(vectors, KEY_WORDS)
+    champions = largest_per_row(keys.T.tocsr(), CHAMPIONS)  # (words, papers)
+    for start in range(0, total, step):
+        stop = min(start + step, total)
+        overlap = (keys[start:stop] @ champions).tocsr()
+        own = np.repeat(np.arange(start, stop), np.diff(overlap.indptr))
+        overlap.data[overlap.indices == own] = 0  # never itself
+        overlap.eliminate_zeros()
+        best = largest_per_row(overlap, CANDIDATES).tocoo()
+        rows, cols = best.row + start, best.col
+        yield rows, cols, pair_cosines(vectors, start, stop, rows, cols)
 
 
-def best_matches(
-    index: int,
-    scores: np.ndarray,
-    candidates: np.ndarray,
-    ids: Sequence[str],
-    topics: Sequence[frozenset[str]],
+def largest_per_row(matrix: sparse.csr_matrix, count: int) -> sparse.csr_matrix:
+    """Only each row's `count` largest entries; of equal ones, those stored first."""
+    lengths = np.diff(matrix.indptr)
+    width = int(lengths.max(initial=0))
+    if width <= count:
+        return matrix
+    step = max(1, BLOCK_CELLS // width)
+    if matrix.shape[0] > step:
+        starts = range(0, matrix.shape[0], step)
+        blocks = [largest_per_row(matrix[start : start + step], count) for start in starts]
+        return sparse.vstack(blocks, format="csr")
+    rows = np.repeat(np.arange(matrix.shape[0]), lengths)
+    places = np.arange(matrix.nnz) - matrix.indptr[rows]
+    negated = np.full((matrix.shape[0], width), np.inf, dtype=np.float32)  # smallest first
+    negated[rows, places] = -matrix.data
+    cut = np.partition(negated, count - 1, axis=1)[:, [count - 1]]  # the count-th largest
+    above, at = negated < cut, negated == cut
+    room = count - above.sum(axis=1, keepdims=True)  # for entries equal to the cut: the first
+    kept = (above | (at & (np.cumsum(at, axis=1) <= room)))[rows, places]
+    entries = (matrix.data[kept], (rows[kept], matrix.indices[kept]))
+    return sparse.csr_matrix(entries, shape=matrix.shape)
+
+
+def pair_cosines(
+    vectors: sparse.csr_matrix, start: int, stop: int, rows: np.ndarray, cols: np.ndarray
+) -> np.ndarray:
+    """The cosine of each pair (rows[i], cols[i]); every row is in start:stop."""
+    dense = vectors[start:stop].toarray().ravel()
+    order = np.argsort(cols, kind="stable")  # gathering rows in order is many times faster
+    others = vectors[cols[order]]  # a copy: its weights become the products below
+    owner = np.repeat((rows[order] - start) * vectors.shape[1], np.diff(others.indptr))
+    others.data *= dense.take(owner + others.indices)  # times the same word's weight in the row
+    scores = np.empty(len(rows), dtype=np.float32)
+    scores[order] = np.asarray(others.sum(axis=1)).ravel()
+    return scores
+
+
+def topic_matrix(topics: Sequence[frozenset[str]]) -> sparse.csr_matrix:
+    """A row per paper, a column per topic: 1 where the paper is in the topic."""
+    names = {name: n for n, name in enumerate(sorted(set().union(*topics)))}
+    rows = [row for row, own in enumerate(topics) for _ in own]
+    cols = [names[name] for own in topics for name in sorted(own)]
+    ones = np.ones(len(rows), dtype=np.int32)
+    return sparse.csr_matrix((ones, (rows, cols)), shape=(len(topics), len(names)))
+
+
+def shared_topics(members: sparse.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """How many topics each pair (rows[i], cols[i]) has in common."""
+    return np.asarray(members[rows].multiply(members[cols]).sum(axis=1)).ravel()
+
+
+def ranked(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    rounded: np.ndarray,
+    shared: np.ndarray,
+    id_order: np.ndarray,
     count: int,
-) -> list[int]:
-    """The best `count` scores above 0, every paper tied at the cut considered."""
-    if count <= 0 or len(candidates) == 0:
-        return []
-    rounded = np.round(scores[candidates], DECIMALS)
-    ordered = np.sort(rounded)[::-1]
-    cut = max(ordered[min(count, len(ordered)) - 1], np.finfo(np.float32).tiny)
-    if len(candidates) < len(scores) and ordered[-1] >= cut:  # the tie may go on past them
-        candidates = np.flatnonzero(np.round(scores, DECIMALS) >= cut)
-        rounded = np.round(scores[candidates], DECIMALS)
-    own = topics[index]
-    pool = [(float(r), j) for r, j in zip(rounded, candidates.tolist(), strict=True) if r >= cut]
-
-    def rank(item: tuple[float, int]) -> tuple[float, int, str]:
-        score, j = item
-        return (-score, -len(own & topics[j]), ids[j])
-
-    return [j for _, j in sorted(pool, key=rank)[:count]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's first `count` pairs above 0: by rounded cosine, then shared topics, then id."""
+    above = rounded > 0
+    rows, cols, rounded, shared = rows[above], cols[above], rounded[above], shared[above]
+    order = np.lexsort((id_order[cols], -shared, -rounded, rows))
+    rows, cols = rows[order], cols[order]
+    place = np.arange(len(rows)) - np.searchsorted(rows, rows)  # place within its row
+    return rows[place < count], cols[place < count]

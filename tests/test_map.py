@@ -43,16 +43,31 @@ def test_layout_fits_the_unit_box_for_any_size(count):
     assert (coords >= 0).all() and (coords <= 1).all()
 
 
+def assert_themes_together(coords: np.ndarray) -> None:
+    """Papers of a theme (the corpus's i % 3) lie much nearer each other than the themes do."""
+    themes = np.arange(len(coords)) % 3
+    centres = np.array([coords[themes == t].mean(axis=0) for t in range(3)])
+    within = np.mean([np.linalg.norm(xy - centres[t]) for xy, t in zip(coords, themes)])
+    between = np.mean([np.linalg.norm(a - b) for a in centres for b in centres if a is not b])
+    assert within < between / 2, (within, between)
+
+
 def test_layout_is_deterministic_and_keeps_themes_together(monkeypatch):
     monkeypatch.setattr(survey_map, "LANDMARKS", 24)  # most papers placed by interpolation
     papers = corpus(90)
     first = survey_map.layout(paper_vectors(papers))
     assert np.array_equal(first, survey_map.layout(paper_vectors(papers)))
-    themes = np.arange(90) % 3
-    centres = np.array([first[themes == t].mean(axis=0) for t in range(3)])
-    within = np.mean([np.linalg.norm(first[i] - centres[themes[i]]) for i in range(90)])
-    between = np.mean([np.linalg.norm(a - b) for a in centres for b in centres if a is not b])
-    assert within < between / 2, (within, between)
+    assert_themes_together(first)
+
+
+def test_lsa_from_a_sample_and_blocks_keep_themes_together(monkeypatch):
+    monkeypatch.setattr(survey_map, "LANDMARKS", 24)
+    monkeypatch.setattr(survey_map, "LSA_SAMPLE", 45)  # the other half projected onto it
+    papers = corpus(90)
+    whole = survey_map.layout(paper_vectors(papers))
+    assert_themes_together(whole)
+    monkeypatch.setattr(survey_map, "BLOCK_ROWS", 7)  # other shapes: other rounding, no more
+    assert np.allclose(survey_map.layout(paper_vectors(papers)), whole, rtol=0, atol=1e-9)
 
 
 def test_colours_by_top_level_topic_and_lumps_the_smallest(tmp_path, monkeypatch):

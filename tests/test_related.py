@@ -54,17 +54,44 @@ def test_near_ties_count_as_ties():
 
 
 def test_blocks_give_the_same_answer_as_one_pass(monkeypatch):
-    rng = np.random.default_rng(0)
-    dense = rng.random((40, 12)) * (rng.random((40, 12)) > 0.6)
-    dense[dense.sum(axis=1) == 0, 0] = 1.0
-    vectors = sparse.csr_matrix(
-        (dense / np.linalg.norm(dense, axis=1, keepdims=True)).astype(np.float32)
-    )
+    vectors = random_unit_rows(40, 12)
     ids = [f"p{i:02d}" for i in range(40)]
     topics = [frozenset({f"t{i % 3}"}) for i in range(40)]
     whole = related_papers(ids, vectors, topics)
     monkeypatch.setattr(related, "BLOCK_CELLS", 7 * 40)
     assert related_papers(ids, vectors, topics) == whole
+
+
+def random_unit_rows(count: int, features: int) -> sparse.csr_matrix:
+    rng = np.random.default_rng(0)
+    dense = rng.random((count, features)) * (rng.random((count, features)) > 0.6)
+    dense[dense.sum(axis=1) == 0, 0] = 1.0
+    return sparse.csr_matrix(
+        (dense / np.linalg.norm(dense, axis=1, keepdims=True)).astype(np.float32)
+    )
+
+
+def test_candidates_covering_every_pair_give_the_exact_answer(monkeypatch):
+    vectors = random_unit_rows(40, 12)
+    ids = [f"p{i:02d}" for i in range(40)]
+    topics = [frozenset({f"t{i % 3}", f"u{i % 2}"}) for i in range(40)]
+    exact = related_papers(ids, vectors, topics)
+    monkeypatch.setattr(related, "EXACT_UP_TO", 0)
+    monkeypatch.setattr(related, "KEY_WORDS", 12)
+    monkeypatch.setattr(related, "CHAMPIONS", 40)
+    monkeypatch.setattr(related, "CANDIDATES", 39)
+    monkeypatch.setattr(related, "CANDIDATE_ROWS", 7)
+    assert related_papers(ids, vectors, topics) == exact
+
+
+def test_largest_per_row_keeps_each_rows_largest_in_any_blocks(monkeypatch):
+    matrix = sparse.csr_matrix(
+        np.array([[0.1, 0.5, 0.0, 0.3], [0.0, 0.0, 0.2, 0.0], [0.4, 0.3, 0.2, 0.1]], np.float32)
+    )
+    expected = np.array([[0, 0.5, 0, 0.3], [0, 0, 0.2, 0], [0.4, 0.3, 0, 0]], np.float32)
+    assert np.array_equal(related.largest_per_row(matrix, 2).toarray(), expected)
+    monkeypatch.setattr(related, "BLOCK_CELLS", 4)  # one row at a time
+    assert np.array_equal(related.largest_per_row(matrix, 2).toarray(), expected)
 
 
 def test_vectors_cover_title_and_abstract_and_survive_odd_input():
@@ -132,3 +159,22 @@ def test_related_papers_share_topics_far_more_than_chance(real_survey):
     ids = list(survey.papers)
     chance = sum(bool(topics[a] & topics[rng.choice(ids)]) for a, _ in pairs) / len(pairs)
     assert shared >= max(0.3, 3 * chance), (shared, chance)
+
+
+def test_candidates_find_nearly_the_exact_best_on_the_real_survey(real_survey, monkeypatch):
+    survey = real_survey  # its related papers are exact: it is smaller than EXACT_UP_TO
+    ids = list(survey.papers)
+    vectors = paper_vectors(survey.papers.values())
+    topics = [frozenset(survey.paper_topics.get(pid, ())) for pid in ids]
+    monkeypatch.setattr(related, "EXACT_UP_TO", 0)
+    found = related_papers(ids, vectors, topics)
+    place = {pid: n for n, pid in enumerate(ids)}
+
+    def similarity(lists: dict[str, tuple[str, ...]]) -> float:
+        pairs = [(place[a], place[b]) for a, best in lists.items() for b in best]
+        rows, cols = np.array(pairs).T
+        return float(vectors[rows].multiply(vectors[cols]).sum())
+
+    same = sum(len(set(found[pid]) & set(survey.related[pid])) for pid in ids)
+    assert same / sum(map(len, survey.related.values())) >= 0.85
+    assert similarity(found) >= 0.97 * similarity(survey.related)
