@@ -30,9 +30,9 @@ sys.path.insert(0, str(REPO))
 from generate import make_papers, write_surveysite
 
 from surveysite.build_site import Project, build, load_survey
+from surveysite.map_layout import layout
 from surveysite.model import Survey
 from surveysite.related import paper_vectors, related_papers
-from surveysite.survey_map import layout
 
 SKLEARN = ("sklearn.feature_extraction.text", "sklearn.decomposition", "sklearn.manifold")
 STEPS = ("vectors", "related", "map")

@@ -141,8 +141,8 @@ def add_similarity(survey: Survey, cache: BuildCache) -> None:
 
 def similarity(papers: list[Paper], topics: list[frozenset[str]]) -> tuple[dict, dict]:
     """Each paper's related papers, and its position on the map."""
+    from .map_layout import layout
     from .related import paper_vectors, related_papers  # numpy, scipy, scikit-learn: only here
-    from .survey_map import layout
 
     with stage("related"):
         vectors = paper_vectors(papers)

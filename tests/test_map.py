@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
 
-from surveysite import survey_map
+from surveysite import map_layout, survey_map
 from surveysite.build_site import build, load_survey
 from surveysite.records import Paper
 from surveysite.related import paper_vectors
@@ -37,7 +37,7 @@ def corpus(count: int) -> list[Paper]:
 
 @pytest.mark.parametrize("count", [0, 1, 2, 3, 9, 30])
 def test_layout_fits_the_unit_box_for_any_size(count):
-    coords = survey_map.layout(paper_vectors(corpus(count)))
+    coords = map_layout.layout(paper_vectors(corpus(count)))
     assert coords.shape == (count, 2)
     assert np.isfinite(coords).all()
     assert (coords >= 0).all() and (coords <= 1).all()
@@ -53,21 +53,21 @@ def assert_themes_together(coords: np.ndarray) -> None:
 
 
 def test_layout_is_deterministic_and_keeps_themes_together(monkeypatch):
-    monkeypatch.setattr(survey_map, "LANDMARKS", 24)  # most papers placed by interpolation
+    monkeypatch.setattr(map_layout, "LANDMARKS", 24)  # most papers placed by interpolation
     papers = corpus(90)
-    first = survey_map.layout(paper_vectors(papers))
-    assert np.array_equal(first, survey_map.layout(paper_vectors(papers)))
+    first = map_layout.layout(paper_vectors(papers))
+    assert np.array_equal(first, map_layout.layout(paper_vectors(papers)))
     assert_themes_together(first)
 
 
 def test_lsa_from_a_sample_and_blocks_keep_themes_together(monkeypatch):
-    monkeypatch.setattr(survey_map, "LANDMARKS", 24)
-    monkeypatch.setattr(survey_map, "LSA_SAMPLE", 45)  # the other half projected onto it
+    monkeypatch.setattr(map_layout, "LANDMARKS", 24)
+    monkeypatch.setattr(map_layout, "LSA_SAMPLE", 45)  # the other half projected onto it
     papers = corpus(90)
-    whole = survey_map.layout(paper_vectors(papers))
+    whole = map_layout.layout(paper_vectors(papers))
     assert_themes_together(whole)
-    monkeypatch.setattr(survey_map, "BLOCK_ROWS", 7)  # other shapes: other rounding, no more
-    assert np.allclose(survey_map.layout(paper_vectors(papers)), whole, rtol=0, atol=1e-9)
+    monkeypatch.setattr(map_layout, "BLOCK_ROWS", 7)  # other shapes: other rounding, no more
+    assert np.allclose(map_layout.layout(paper_vectors(papers)), whole, rtol=0, atol=1e-9)
 
 
 def test_colours_by_top_level_topic_and_lumps_the_smallest(tmp_path, monkeypatch):
