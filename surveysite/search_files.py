@@ -127,14 +127,15 @@ def _build_search_files(ordered: list[SearchEntry], tiers: Sequence[Tier]) -> di
 def tier_manifest(tier: Tier, data: LunrData, files: dict[str, bytes]) -> dict[str, Any]:
     """Write a tier's shards into `files`; its manifest entry."""
     keys = shard_keys(data, tier.fields, tier.key_length, tier.budget)
-    shards = shard_texts(data, tier.fields, keys.__getitem__)
+    shards = {
+        key: add_file(files, tier.prefix, text.encode("utf-8"))
+        for key, text in shard_texts(data, tier.fields, keys.__getitem__)
+    }
     return {
         "name": tier.name,
         "fields": list(tier.fields),
         "keyLength": tier.key_length,
-        "shards": {
-            key: add_file(files, tier.prefix, shards[key].encode("utf-8")) for key in sorted(shards)
-        },
+        "shards": dict(sorted(shards.items())),
     }
 
 

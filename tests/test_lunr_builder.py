@@ -6,6 +6,7 @@ import functools
 import json
 from pathlib import Path
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lunr.builder import Builder
@@ -89,6 +90,21 @@ words = st.sampled_from(
 texts = st.lists(words, max_size=12).map(" ".join)
 
 
+@given(st.text(alphabet="aB-é\u2009\x1c" + lunr_builder.SEPARATORS, max_size=16))
+def test_tokenize_splits_as_lunr_py(text):
+    from lunr.tokenizer import Tokenizer
+
+    assert lunr_builder.tokenize(text) == [str(token) for token in Tokenizer(text)]
+
+
+@given(st.integers(min_value=0, max_value=10**7), st.sampled_from([0.0, 1e-12, -1e-12, 0.5]))
+def test_weights_are_rounded_as_python_rounds(thousandths, offset):
+    """Near and at halves too (0.0625 is exactly 62.5 thousandths)."""
+    value = np.array([(thousandths + offset) / 1000, 0.0625, 1.0005])
+    expected = [round(round(float(v), 3) * 1000) for v in value]
+    assert lunr_builder._thousandths(value).tolist() == expected
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(texts, texts), min_size=1, max_size=8))
 def test_same_index_as_lunr_py_on_random_corpora(pairs):
@@ -102,29 +118,64 @@ def test_same_index_as_lunr_py_on_random_corpora(pairs):
     assert canonical(fast(documents)) == expected
 
 
-def test_restrict_keeps_weights_and_renumbers_terms():
-    documents = real_documents()[:40]
-    data = lunr_builder.build(documents, FIELDS, term_of, ["stemmer"])
-    s_terms = [t for t in data.postings if t.startswith("s")]
-    shard = lunr_builder.restrict(data, ["title"], s_terms)
-    assert [f.name for f in shard.fields] == ["title"]
-    assert sorted(shard.term_order.values()) == list(range(len(shard.term_order)))
-    full = {(name, ref): dict(elements) for name, ref, elements in data.vectors}
-    for name, ref, elements in shard.vectors:
-        for index, weight in elements:
-            term = next(t for t, i in shard.term_order.items() if i == index)
-            assert full[(name, ref)][data.term_order[term]] == weight
+def test_counting_and_weighing_a_few_words_at_a_time_changes_nothing(monkeypatch):
+    documents = real_documents()[:50]
+    whole = canonical(fast(documents))
+    monkeypatch.setattr(lunr_builder, "WORDS_AT_ONCE", 7)
+    monkeypatch.setattr(lunr_builder, "ROWS_AT_ONCE", 5)
+    assert canonical(fast(documents)) == whole
 
 
-def test_partition_equals_restrict():
+def restricted(index: dict, fields: list[str], terms: set[str]) -> dict:
+    """A serialized index cut to some fields and terms, terms renumbered in their old order."""
+    kept = sorted(
+        (posting["_index"], term)
+        for term, posting in index["invertedIndex"]
+        if term in terms and any(posting[field] for field in fields)
+    )
+    numbers = {old: new for new, (old, _) in enumerate(kept)}
+    vectors = []
+    for field_ref, elements in index["fieldVectors"]:
+        pairs = [
+            [numbers[elements[i]], elements[i + 1]]
+            for i in range(0, len(elements), 2)
+            if elements[i] in numbers
+        ]
+        if field_ref.split("/")[0] in fields and pairs:
+            vectors.append([field_ref, [x for pair in pairs for x in pair]])
+    postings = dict(index["invertedIndex"])
+    inverted = [
+        [
+            term,
+            {"_index": numbers[postings[term]["_index"]], **{f: postings[term][f] for f in fields}},
+        ]
+        for term in sorted(term for _, term in kept)
+    ]
+    return {**index, "fields": fields, "fieldVectors": vectors, "invertedIndex": inverted}
+
+
+def test_partition_is_the_full_index_cut_to_each_key():
     documents = real_documents()[:60]
     data = lunr_builder.build(documents, FIELDS, term_of, ["stemmer"])
-    shards = lunr_builder.partition(data, ["body"], lambda term: term[:1])
-    for key, shard in shards.items():
-        terms = [t for t in data.postings if t[:1] == key]
-        assert canonical(lunr_builder.serialize(shard)) == canonical(
-            lunr_builder.serialize(lunr_builder.restrict(data, ["body"], terms))
-        )
+    full = lunr_builder.serialize(data)
+    for fields in (["body"], ["title"], ["title", "body"]):
+        shards = lunr_builder.partition(data, fields, lambda term: term[:1])
+        in_fields = {t for t, posting in full["invertedIndex"] if any(posting[f] for f in fields)}
+        assert set(shards) == {term[:1] for term in in_fields}
+        for key, shard in shards.items():
+            terms = {t for t in data.terms if t[:1] == key}
+            assert canonical(lunr_builder.serialize(shard)) == canonical(
+                restricted(full, fields, terms)
+            )
+
+
+def postings(data: lunr_builder.LunrData, field: str) -> dict[str, int]:
+    """Term -> how many documents have it in the field."""
+    return {
+        term: len(posting[field])
+        for term, posting in lunr_builder.serialize(data)["invertedIndex"]
+        if posting[field]
+    }
 
 
 def json_text(index: dict) -> str:
@@ -157,14 +208,14 @@ def longest_key(keys: set[str], term: str) -> str | None:
 def test_shard_keys_split_big_shards_and_keep_longest_prefix_routing(budget, length):
     data = lunr_builder.build(real_documents()[:80], FIELDS, term_of, ["stemmer"])
     keys = lunr_builder.shard_keys(data, ["body"], length, budget)
-    in_body = {t for t, posting in data.postings.items() if posting["body"]}
-    assert set(keys) == in_body
+    in_body = postings(data, "body")
+    assert set(keys) == set(in_body)
     all_keys = set(keys.values())
     sizes: dict[str, int] = {}
     for term, key in keys.items():
         assert term.startswith(key) and key.startswith(term[:length])
         assert longest_key(all_keys, term) == key
-        sizes[key] = sizes.get(key, 0) + len(data.postings[term]["body"])
+        sizes[key] = sizes.get(key, 0) + in_body[term]
     for key, size in sizes.items():
         terms = [t for t, k in keys.items() if k == key]
         assert size <= budget or len(terms) == 1  # a shard of one term cannot be split
@@ -173,7 +224,7 @@ def test_shard_keys_split_big_shards_and_keep_longest_prefix_routing(budget, len
 def test_shard_keys_without_a_budget_are_the_first_characters():
     data = lunr_builder.build(real_documents()[:80], FIELDS, term_of, ["stemmer"])
     keys = lunr_builder.shard_keys(data, ["title", "body"], 2, 10**9)
-    assert keys == {term: term[:2] for term in data.postings}
+    assert keys == {term: term[:2] for term in data.terms}
 
 
 @settings(max_examples=25, deadline=None)
@@ -185,5 +236,5 @@ def test_shard_texts_are_the_dumps_of_the_partition(budget, fields):
     data = lunr_builder.build(real_documents()[:60], FIELDS, term_of, ["stemmer"])
     keys = lunr_builder.shard_keys(data, fields, 1, budget)
     shards = lunr_builder.partition(data, fields, keys.__getitem__)
-    texts = lunr_builder.shard_texts(data, fields, keys.__getitem__)
+    texts = dict(lunr_builder.shard_texts(data, fields, keys.__getitem__))
     assert texts == {key: lunr_builder.dumps(shard) for key, shard in shards.items()}

@@ -30,6 +30,7 @@ from surveysite.search_index import (
     build_data,
     build_index,
     index_document,
+    normalise_space,
     result_view,
     short_refs,
     snippet_source,
@@ -157,6 +158,15 @@ def test_words_that_stock_lunr_py_would_stem_differently_are_indexed_as_lunr_js_
     terms = {term for term, _ in index["invertedIndex"]}
     assert {"survey", "key", "deploy", "alway", "e.g"} <= terms
     assert not {"survei", "kei", "deploi", "alwai", "(e.g.,", ""} & terms
+
+
+SPACES = " \t\n\r\f\v\x1c\x1f\x85\xa0\u2009\u3000\ufeff\u200b"
+
+
+@given(st.text(alphabet="ab-é" + SPACES, max_size=12))
+def test_normalise_space_collapses_python_and_javascript_whitespace(text: str) -> None:
+    """The shortcut for text that is already single-spaced changes nothing."""
+    assert normalise_space(text) == " ".join(text.replace("\ufeff", " ").split())
 
 
 # ---------------------------------------------------------------- fields and boosts
