@@ -152,6 +152,25 @@ def similarity(papers: list[Paper], topics: list[frozenset[str]]) -> tuple[dict,
     return related, {p.id: (x, y) for p, (x, y) in zip(papers, coords, strict=True)}
 
 
+def exported_fields(paper: Paper) -> tuple:
+    """What citation files, bibliographies and feeds show of a paper (not its notes or
+    code link, nor the lines of its record)."""
+    return (
+        paper.id,
+        paper.title,
+        paper.abstract,
+        paper.authors,
+        paper.year,
+        paper.venue,
+        paper.arxiv,
+        paper.doi,
+        paper.url,
+        paper.pdf,
+        paper.added,
+        paper.sources,
+    )
+
+
 def constant(value: T) -> Callable[[], T]:
     """A function returning `value`."""
     return lambda: value
@@ -185,7 +204,7 @@ def build(
             "exports",
             (
                 survey.site,
-                list(survey.papers.values()),
+                [exported_fields(paper) for paper in survey.papers.values()],
                 survey.topics,
                 survey.members,
                 survey.paper_topics,

@@ -54,7 +54,7 @@ def broken_links(site: Path, mount: str = "/repo/") -> list[str]:
     broken = []
     for page, collected in sorted(pages.items()):
         relative = page.relative_to(site).as_posix()
-        page_url = relative[: -len("index.html")] if relative.endswith("index.html") else relative
+        page_url = relative.removesuffix("index.html")
         if relative == "404.html":
             page_url = "does/not/exist/"  # served at any depth
         for target in collected.targets:

@@ -121,3 +121,27 @@ def test_cache_hits_across_processes(project):
     path.write_text(path.read_text() + "notes: A note.\n")
     log = run("2")
     assert "related" not in log  # the similarity stage came from the cache
+
+
+def test_exports_depend_only_on_the_fields_in_their_cache_key(project):
+    """The exports are remembered between builds by `exported_fields`: every other field of
+    a record (notes, code, path, line numbers) must not change them."""
+    import dataclasses
+
+    from surveysite.export_files import export_files
+    from surveysite.facets import bibtex_files
+
+    survey, _ = build_site.load_survey(project)
+    before = {**bibtex_files(survey), **export_files(survey, ["", "papers/"])}
+    changed = {
+        pid: dataclasses.replace(
+            paper, notes="Changed notes.", code="https://example.org/code", path="x.yaml", lines={}
+        )
+        for pid, paper in survey.papers.items()
+    }
+    other = dataclasses.replace(survey, papers=changed)
+    assert all(
+        build_site.exported_fields(changed[pid]) == build_site.exported_fields(survey.papers[pid])
+        for pid in changed
+    )
+    assert {**bibtex_files(other), **export_files(other, ["", "papers/"])} == before
