@@ -553,7 +553,8 @@ def _real_papers() -> tuple[Paper, ...]:
 
 def test_every_real_paper_round_trips_through_csl_json(tmp_path: Path) -> None:
     papers = _real_papers()
-    items = [csl_item(p, p.id) for p in papers]
+    # Our CSL-JSON carries no abstract (it is on the page); a Zotero export of it would.
+    items = [{**csl_item(p, p.id), "abstract": p.abstract} for p in papers]
     import json
 
     source = tmp_path / "survey.json"
