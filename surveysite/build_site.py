@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from .export_files import export_files
 from .facets import bibtex_files
 from .load_content import DocumentCache, load_content
 from .model import Survey, build_model
-from .parallel import in_background, in_parallel, workers
+from .parallel import Standby, in_background, in_parallel, workers
 from .problems import ContentError, Problem
 from .records import Paper
 from .render_pages import asset_versions, make_environment, render_page
@@ -110,10 +111,11 @@ def static_files(static_dir: Path) -> dict[str, bytes]:
 
 
 def start_similarity(
-    survey: Survey, cache: BuildCache, parallel: bool
+    survey: Survey, cache: BuildCache, parallel: bool, standby: Standby | None = None
 ) -> Callable[[], tuple[dict, dict]]:
     """Start computing related papers and map positions (from titles and abstracts) in a
-    second process when `parallel`; the returned function waits for them."""
+    second process when `parallel` (the `standby` one, if given: it has loaded scikit-learn
+    meanwhile); the returned function waits for them."""
     papers = list(survey.papers.values())
     topics = [frozenset(survey.paper_topics.get(p.id, ())) for p in papers]
     inputs = [
@@ -121,10 +123,18 @@ def start_similarity(
         for p, t in zip(papers, topics, strict=True)
     ]
     key, known = cache.recall("similarity", inputs)
-    if known is not None:
-        return lambda: known
+    if known is not None or not parallel:
+        if standby:
+            standby.cancel()
+        if known is not None:
+            return constant(known)
     compute = functools.partial(similarity, papers, topics)
-    waiting = in_background(compute) if parallel else constant(compute())
+    if not parallel:
+        waiting = constant(compute())
+    elif standby:
+        waiting = standby.run(compute)
+    else:
+        waiting = in_background(compute)
 
     def result() -> tuple[dict, dict]:
         value = waiting()
@@ -137,6 +147,24 @@ def start_similarity(
 def add_similarity(survey: Survey, cache: BuildCache) -> None:
     """Fill in the survey's related papers and map positions (in this process)."""
     survey.related, survey.positions = start_similarity(survey, cache, parallel=False)()
+
+
+def import_similarity() -> None:
+    """Load what the similarity stage needs (about a second of imports)."""
+    from sklearn.decomposition import TruncatedSVD  # noqa: F401
+    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: F401
+    from sklearn.manifold import TSNE  # noqa: F401
+
+    from . import map_layout, related  # noqa: F401
+
+
+def likely_parallel(content: Path) -> bool:
+    """Whether this build will use a second process (judged before reading the content)."""
+    try:
+        records = sum(1 for _ in os.scandir(content / "papers"))
+    except OSError:
+        return False
+    return workers() > 1 and records >= PARALLEL_MIN_PAPERS
 
 
 def similarity(papers: list[Paper], topics: list[frozenset[str]]) -> tuple[dict, dict]:
@@ -192,9 +220,15 @@ def build(
     if write and cache.fingerprint == fingerprint and cache.output == output_state(project.output):
         log.info("nothing changed: %s is up to date", project.output)
         return BuildResult(None, {}, cache.warnings, unchanged=True)
-    survey, warnings = load_survey(project, strict, cache.documents)
+    standby = Standby(import_similarity) if likely_parallel(project.content) else None
+    try:
+        survey, warnings = load_survey(project, strict, cache.documents)
+    except BaseException:
+        if standby:
+            standby.cancel()
+        raise
     parts = workers() if len(survey.papers) >= PARALLEL_MIN_PAPERS else 1
-    related_and_map = start_similarity(survey, cache, parallel=parts > 1)
+    related_and_map = start_similarity(survey, cache, parts > 1, standby)
     with stage("search"):
         files = cache.remember("search", search_entries(survey), lambda: search_files(survey))
     plans = page_plans(survey)

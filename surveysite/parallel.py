@@ -78,3 +78,35 @@ def in_parallel(task: Callable[[int, int], T], parts: int) -> list[T]:
                 pass
         raise
     return [here, *(result() for result in waiting)]
+
+
+class Standby:
+    """A forked process that gets ready (say, imports slow modules) while this one reads
+    the content, then runs the one task it is sent, or ends when told it is not needed."""
+
+    def __init__(self, prepare: Callable[[], object]):
+        context = multiprocessing.get_context("fork")
+        receiver, self._sender = context.Pipe(duplex=False)
+
+        def serve() -> object:
+            prepare()
+            try:
+                task = receiver.recv()
+            except EOFError:  # this process went away
+                return None
+            return task() if task is not None else None
+
+        self._result = in_background(serve)
+        receiver.close()
+
+    def run(self, task: Callable[[], T]) -> Callable[[], T]:
+        """Send the (picklable) task; the returned function waits for its result."""
+        self._sender.send(task)
+        self._sender.close()
+        return self._result
+
+    def cancel(self) -> None:
+        """Tell the process it is not needed (it ends once ready; nobody waits for it)."""
+        if not self._sender.closed:
+            self._sender.send(None)
+            self._sender.close()

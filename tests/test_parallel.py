@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from surveysite import build_site
 from surveysite.build_site import Project, build
-from surveysite.parallel import WorkerDied, in_background, in_parallel, workers
+from surveysite.parallel import Standby, WorkerDied, in_background, in_parallel, workers
 from surveysite.problems import ContentError, Problem
 
 
@@ -104,3 +105,34 @@ def test_workers_setting(monkeypatch):
     assert workers() == 1
     monkeypatch.setenv("SURVEYSITE_WORKERS", "nonsense")
     assert 1 <= workers() <= 2
+
+
+def test_a_standby_process_runs_the_task_it_is_sent(tmp_path):
+    ready = tmp_path / "ready"
+    standby = Standby(lambda: ready.write_text("imported"))
+    result = standby.run(functools.partial(divmod, 17, 5))
+    assert result() == (3, 2)
+    assert ready.read_text() == "imported"
+
+
+def test_a_standby_process_that_is_not_needed_ends(tmp_path):
+    standby = Standby(lambda: None)
+    standby.cancel()
+    standby.cancel()  # twice is harmless
+    assert standby._result() is None
+
+
+def test_the_real_survey_in_two_processes_with_a_standby(tmp_path, monkeypatch):
+    """The real survey (over PARALLEL_MIN_PAPERS) computes its related papers in the
+    standby process; the site equals a one-process build."""
+    from tests.conftest import REPO
+
+    monkeypatch.setenv("SURVEYSITE_WORKERS", "2")
+    two = Project.at(REPO, output=tmp_path / "two")
+    assert build_site.likely_parallel(two.content)
+    build(two, incremental=False)
+    monkeypatch.setenv("SURVEYSITE_WORKERS", "1")
+    one = Project.at(REPO, output=tmp_path / "one")
+    assert not build_site.likely_parallel(one.content)
+    build(one, incremental=False)
+    assert tree(two.output) == tree(one.output)
