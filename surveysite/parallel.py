@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -100,10 +101,26 @@ class Standby:
         receiver.close()
 
     def run(self, task: Callable[[], T]) -> Callable[[], T]:
-        """Send the (picklable) task; the returned function waits for its result."""
-        self._sender.send(task)
-        self._sender.close()
-        return self._result
+        """Send the (picklable) task; the returned function waits for its result.
+
+        Sending goes on in a thread: a large task fills the pipe, and the other process
+        reads it only once it is ready.
+        """
+        sender = self._sender
+
+        def send() -> None:
+            sender.send(task)
+            sender.close()
+
+        sending = threading.Thread(target=send, daemon=True)
+        sending.start()
+
+        def result() -> T:
+            value = self._result()
+            sending.join()
+            return value
+
+        return result
 
     def cancel(self) -> None:
         """Tell the process it is not needed (it ends once ready; nobody waits for it)."""
