@@ -74,7 +74,10 @@ class BuildCache:
     pages: dict[str, str] = field(default_factory=dict)  # output path -> view digest
     files: dict[str, str] = field(default_factory=dict)  # output path -> sha256 of its bytes
     memo: dict[str, tuple[str, Any]] = field(default_factory=dict)  # name -> (input digest, value)
+    memo_keys: dict[str, str] = field(default_factory=dict)  # name -> input digest, as saved
     warnings: list = field(default_factory=list)
+    # Each memo value (the search files, the related papers...) is saved in a file of its own,
+    # `memo-<name>.pickle`, read only when asked for and written only when it changed.
 
     @classmethod
     def open(cls, root: Path) -> BuildCache:
@@ -96,13 +99,26 @@ class BuildCache:
         if self.path is None:
             return
         self.path.parent.mkdir(exist_ok=True)
-        temporary = self.path.with_suffix(f".tmp{os.getpid()}")
-        path, self.path = self.path, None
+        for name, (key, value) in self.memo.items():
+            if self.memo_keys.get(name) != key:
+                self._write(self.memo_path(name), (key, value))
+                self.memo_keys[name] = key
+        path, memo, self.path, self.memo = self.path, self.memo, None, {}
         try:
-            temporary.write_bytes(pickle.dumps(self, protocol=5))
-            os.replace(temporary, path)
+            self._write(path, self)
         finally:
-            self.path = path
+            self.path, self.memo = path, memo
+
+    @staticmethod
+    def _write(path: Path, value: Any) -> None:
+        temporary = path.with_suffix(f".tmp{os.getpid()}")
+        temporary.write_bytes(pickle.dumps(value, protocol=5))
+        os.replace(temporary, path)
+
+    def memo_path(self, name: str) -> Path:
+        """Where a memo value is saved."""
+        assert self.path is not None
+        return self.path.with_name(f"memo-{name}.pickle")
 
     def remember(self, name: str, inputs: Any, compute: Callable[[], T]) -> T:
         """`compute()`, or its last value when `inputs` hash the same as last time."""
@@ -115,6 +131,11 @@ class BuildCache:
     def recall(self, name: str, inputs: Any) -> tuple[str, Any]:
         """The digest of `inputs`, and the value stored under `name` for them (or None)."""
         key = digest(inputs)
+        if name not in self.memo and self.path and self.memo_keys.get(name) == key:
+            try:
+                self.memo[name] = pickle.loads(self.memo_path(name).read_bytes())
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+                pass  # gone or unreadable: computed again
         if name in self.memo and self.memo[name][0] == key:
             return key, self.memo[name][1]
         return key, None

@@ -210,6 +210,14 @@ def bibtex_entries(papers: Mapping[str, Paper]) -> dict[str, str]:
     return _memoised("bibtex", papers, entries)
 
 
+def bibtex_entry(papers: Mapping[str, Paper], paper_id: str) -> str:
+    """One paper's BibTeX entry: from bibtex_entries when they are made already, else alone."""
+    cached = _CACHE.get("bibtex")
+    if cached is not None and cached[0] is papers and cached[1] == len(papers):
+        return cached[2][paper_id]
+    return bibtex(papers[paper_id], cite_keys(papers)[paper_id])
+
+
 def _memoised(name: str, papers: Mapping[str, Paper], compute: Callable) -> dict[str, str]:
     """What `compute(papers)` returns, kept for the last papers mapping seen."""
     cached = _CACHE.get(name)

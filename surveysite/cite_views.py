@@ -19,7 +19,7 @@ from .cite_formats import (
     JOURNAL,
     arxiv_abs_url,
     arxiv_pdf_url,
-    bibtex_entries,
+    bibtex_entry,
     cite_keys,
     csl_json,
     paper_kind,
@@ -78,7 +78,7 @@ def paper_view(survey: Survey, paper_id: str, canonical: str | None) -> dict[str
     paper = survey.papers[paper_id]
     key = cite_keys(survey.papers)[paper_id]
     texts = {
-        "bibtex": bibtex_entries(survey.papers)[paper_id],
+        "bibtex": bibtex_entry(survey.papers, paper_id),
         "ris": ris(paper, key),
         "csl-json": csl_json(paper, key),
     }

@@ -145,3 +145,20 @@ def test_exports_depend_only_on_the_fields_in_their_cache_key(project):
         for pid in changed
     )
     assert {**bibtex_files(other), **export_files(other, ["", "papers/"])} == before
+
+
+def test_remembered_values_are_saved_apart_and_only_when_changed(project, tmp_path, counted):
+    build(project)
+    folder = project.root / ".surveysite-cache"
+    search = folder / "memo-search.pickle"
+    assert search.exists() and (folder / "memo-similarity.pickle").exists()
+    written = search.stat().st_mtime_ns
+    path = project.content / "papers" / "pruning-lottery-tickets.yaml"
+    path.write_text(path.read_text() + "notes: Saved apart.\n")
+    build(project)
+    assert counted["search"] == 1 and search.stat().st_mtime_ns == written
+    search.write_bytes(b"not a pickle")  # a damaged file is computed again, never trusted
+    path.write_text(path.read_text().replace("Saved apart.", "Saved apart, again."))
+    build(project)
+    assert counted["search"] == 2
+    assert tree(project.output) == full_build(project, tmp_path)
