@@ -230,7 +230,8 @@ def build(
     parts = workers() if len(survey.papers) >= PARALLEL_MIN_PAPERS else 1
     related_and_map = start_similarity(survey, cache, parts > 1, standby)
     with stage("search"):
-        files = cache.remember("search", search_entries(survey), lambda: search_files(survey))
+        search = cache.remember("search", search_entries(survey), lambda: search_files(survey))
+    log.info("%d search files, %.1f MB", len(search), sum(map(len, search.values())) / 1e6)
     plans = page_plans(survey)
     with stage("exports"):
         page_urls = [plan.url for plan in plans]
@@ -246,7 +247,8 @@ def build(
             ),
             lambda: {**bibtex_files(survey), **export_files(survey, page_urls)},
         )
-        files = {**files, **exports, **static_files(project.static), ".nojekyll": b""}
+        files = {**search, **exports, **static_files(project.static), ".nojekyll": b""}
+    log.info("%d citation, feed and asset files", len(files) - len(search))
     survey.related, survey.positions = related_and_map()
     versions = asset_versions(project.static)
     env = make_environment(project.templates, versions)
