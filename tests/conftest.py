@@ -8,7 +8,9 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -178,3 +180,15 @@ def served_site(real_site: Path):
     """The real survey served under the sub-path /survey/; yields the site's base URL."""
     with http_server(real_site.parent) as base:
         yield f"{base}/survey/"
+
+
+@pytest.fixture
+def reader(page: Any) -> Iterator[Any]:
+    """A page that fails the test on any script error, console error, failed request or dialog."""
+    failures: list[str] = []
+    page.on("pageerror", lambda error: failures.append(f"page error: {error}"))
+    page.on("console", lambda m: m.type == "error" and failures.append(f"console: {m.text}"))
+    page.on("response", lambda r: r.status >= 400 and failures.append(f"HTTP {r.status} {r.url}"))
+    page.on("dialog", lambda d: (failures.append(f"dialog: {d.message}"), d.dismiss()))
+    yield page
+    assert failures == []

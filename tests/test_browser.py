@@ -4,23 +4,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import yaml
 from playwright.sync_api import Page, expect
 
 from tests.conftest import REPO
-
-
-@pytest.fixture
-def reader(page: Page, served_site: str):
-    """A page that fails the test on any script error, console error, bad response or dialog."""
-    failures: list[str] = []
-    page.on("pageerror", lambda error: failures.append(f"page error: {error}"))
-    page.on("console", lambda msg: msg.type == "error" and failures.append(f"console: {msg.text}"))
-    page.on("response", lambda r: r.status >= 400 and failures.append(f"HTTP {r.status} {r.url}"))
-    page.on("dialog", lambda d: (failures.append(f"dialog: {d.message}"), d.dismiss()))
-    yield page
-    assert failures == []
 
 
 def a_paper() -> dict:

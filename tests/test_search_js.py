@@ -370,17 +370,6 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"{base}/sub/"
 
 
-@pytest.fixture
-def reader(page: Any) -> Iterator[Any]:
-    """A page that fails the test on any script error, console error or failed request."""
-    failures: list[str] = []
-    page.on("pageerror", lambda error: failures.append(f"page error: {error}"))
-    page.on("console", lambda m: m.type == "error" and failures.append(f"console: {m.text}"))
-    page.on("response", lambda r: r.status >= 400 and failures.append(f"HTTP {r.status} {r.url}"))
-    page.on("dialog", lambda d: (failures.append(f"dialog: {d.message}"), d.dismiss()))
-    yield page
-    assert failures == []
-
 
 def test_typing_in_the_header_shows_the_paper_and_opens_it(reader: Any, harness: str) -> None:
     from playwright.sync_api import expect

@@ -89,17 +89,6 @@ class Network:
             self.held.pop().continue_()
 
 
-@pytest.fixture
-def reader(page: Any) -> Iterator[Any]:
-    """A page that fails the test on any script error, console error or failed request."""
-    failures: list[str] = []
-    page.on("pageerror", lambda error: failures.append(f"page error: {error}"))
-    page.on("console", lambda m: m.type == "error" and failures.append(f"console: {m.text}"))
-    page.on("response", lambda r: r.status >= 400 and failures.append(f"HTTP {r.status} {r.url}"))
-    page.on("dialog", lambda d: (failures.append(f"dialog: {d.message}"), d.dismiss()))
-    yield page
-    assert failures == []
-
 
 def titles(results: Any) -> set[str]:
     return set(results.locator(".search-result-title").all_inner_texts())
