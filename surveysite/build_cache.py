@@ -8,6 +8,7 @@ only an accelerator: a build with it writes exactly the bytes a build without it
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import pickle
@@ -26,8 +27,16 @@ T = TypeVar("T")
 
 
 def digest(value: Any) -> str:
-    """A stable hash of a picklable value (dicts keep insertion order, so views hash stably)."""
-    return hashlib.sha256(pickle.dumps(value, protocol=5)).hexdigest()
+    """A stable hash of a picklable value (dicts keep insertion order, so views hash stably).
+
+    The pickler's memo is off: with it, an object met twice is pickled the second time as a
+    reference, so equal values that share objects differently would hash differently.
+    """
+    stream = io.BytesIO()
+    pickler = pickle.Pickler(stream, protocol=5)
+    pickler.fast = True  # no memo (recursive values cannot be hashed; views are never recursive)
+    pickler.dump(value)
+    return hashlib.sha256(stream.getbuffer()).hexdigest()
 
 
 def stat_key(path: Path) -> tuple[int, int]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .build_cache import BuildCache, digest, input_fingerprint, output_state
+from .cite_formats import cite_keys, key_inputs, use_cite_keys
 from .export_files import export_files
 from .facets import bibtex_files
 from .load_content import DocumentCache, load_content
@@ -26,14 +27,7 @@ from .search_files import search_entries, search_files
 from .urls import output_path
 from .validate import validate
 from .views import PagePlan, page_plans
-from .write_site import (
-    UNCHANGED,
-    Unchanged,
-    check_paths,
-    link_or_copy,
-    staged_site,
-    write_files,
-)
+from .write_site import Unchanged, check_paths, updated_site
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -234,6 +228,10 @@ def build(
     log.info("%d search files, %.1f MB", len(search), sum(map(len, search.values())) / 1e6)
     plans = page_plans(survey)
     with stage("exports"):
+        keys = cache.remember(
+            "cite-keys", key_inputs(survey.papers), lambda: cite_keys(survey.papers)
+        )
+        use_cite_keys(survey.papers, keys)
         page_urls = [plan.url for plan in plans]
         exports = cache.remember(
             "exports",
@@ -260,33 +258,40 @@ def build(
         return BuildResult(survey, files, warnings)
     check_paths([*files, *(output_path(plan.url) for plan in plans)])
     hashes = {name: sha256(data) for name, data in files.items()}
-    previous = project.output.resolve()
     try:
-        with staged_site(project.output, large=len(plans) >= LARGE_SITE_PAGES) as staging:
+        large = len(plans) >= LARGE_SITE_PAGES
+        with updated_site(project.output, large, patch=incremental) as update:
             with stage("write"):
-                write_files(staging, mark_unchanged(files, hashes, cache.files), previous)
+                for name, data in files.items():
+                    if cache.files.get(name) == hashes[name]:
+                        update.unchanged.append(name)
+                    else:
+                        write_file(update.staging, name, data)
+                        update.written.append(name)
 
-            def write_part(part: int, parts: int) -> dict[str, tuple[str, str, bool]]:
-                return write_pages(env, plans[part::parts], setting, cache, staging, previous)
+            def write_part(part: int, parts: int) -> dict[str, PageResult]:
+                return write_pages(env, plans[part::parts], setting, cache, update.staging)
 
             with stage("pages"):
-                pages = {}
+                pages: dict[str, PageResult] = {}
                 for written in in_parallel(write_part, parts) if parts > 1 else [write_part(0, 1)]:
                     pages.update(written)
-                log.info(
-                    "%d pages, %d rendered", len(pages), sum(new for *_, new in pages.values())
-                )
+                for path, page in pages.items():
+                    (update.written if page.written else update.unchanged).append(path)
+                rendered = sum(page.rendered for page in pages.values())
+                log.info("%d pages, %d rendered, %d changed", len(pages), rendered, sum(
+                    page.written for page in pages.values()))
     except FileNotFoundError:
         if not incremental:
             raise
         log.info("the previous site is incomplete; building everything")
         return build(project, write=write, strict=strict, incremental=False)
-    log.info("wrote %d files to %s", len(files) + len(pages), project.output)
+    log.info("wrote %d files to %s", len(update.written), project.output)
     cache.fingerprint, cache.output = fingerprint, output_state(project.output)
     cache.warnings = warnings
-    cache.pages = {path: view for path, (view, _, _) in pages.items()}
+    cache.pages = {path: page.key for path, page in pages.items()}
     cache.files = {name: hashes[name] for name in files}
-    cache.files.update({path: file_hash for path, (_, file_hash, _) in pages.items()})
+    cache.files.update({path: page.file_hash for path, page in pages.items()})
     cache.save()
     return BuildResult(survey, {}, warnings, written=len(files) + len(pages))
 
@@ -307,40 +312,52 @@ def templates_digest(templates: Path) -> str:
     )
 
 
+@dataclass(frozen=True)
+class PageResult:
+    """What became of one page: the key its content was judged by, its file's hash, whether
+    its view was made and rendered, and whether its file was written (its bytes changed)."""
+
+    key: str
+    file_hash: str
+    rendered: bool
+    written: bool
+
+
 def write_pages(
-    env, plans: list[PagePlan], setting: object, cache: BuildCache, staging: Path, previous: Path
-) -> dict[str, tuple[str, str, bool]]:
-    """Plan, render and write pages into `staging`; a page whose view (with templates and
-    assets) is unchanged since the last build is linked from the `previous` site instead.
-
-    Returns each page's (view digest, file hash, whether it was rendered).
-    """
-    written = {}
-    made: set[Path] = set()
+    env, plans: list[PagePlan], setting: object, cache: BuildCache, staging: Path
+) -> dict[str, PageResult]:
+    """Render the pages whose inputs (or, for pages that do not list them, views) changed
+    since the last build, with templates and assets, and write those whose bytes changed
+    into `staging`."""
+    results = {}
     for plan in plans:
-        page = plan.make()
         path = output_path(plan.url)
-        target = staging / path
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        view = digest((setting, page.template, page.view))
-        if cache.pages.get(path) == view and path in cache.files:
-            link_or_copy(previous / path, target)
-            written[path] = (view, cache.files[path], False)
-            continue
-        data = render_page(env, page)
-        written[path] = (view, sha256(data), True)
-        if cache.files.get(path) == written[path][1]:
-            link_or_copy(previous / path, target)
+        known = cache.files.get(path)
+        if plan.inputs is not None:
+            key = digest((setting, plan.url, plan.inputs()))
+            if known and cache.pages.get(path) == key:
+                results[path] = PageResult(key, known, rendered=False, written=False)
+                continue
+            page = plan.make()
         else:
-            target.write_bytes(data)
-    return written
+            page = plan.make()
+            key = digest((setting, page.template, page.view))
+            if known and cache.pages.get(path) == key:
+                results[path] = PageResult(key, known, rendered=False, written=False)
+                continue
+        data = render_page(env, page)
+        file_hash = sha256(data)
+        if file_hash != known:
+            write_file(staging, path, data)
+        results[path] = PageResult(key, file_hash, rendered=True, written=file_hash != known)
+    return results
 
 
-def mark_unchanged(files: dict, hashes: dict[str, str], previous: dict[str, str]) -> dict:
-    """Files whose bytes equal the last build's are linked, not written again."""
-    return {
-        name: UNCHANGED if previous.get(name) and hashes.get(name) == previous[name] else data
-        for name, data in files.items()
-    }
+def write_file(folder: Path, name: str, data: bytes) -> None:
+    """Write `data` at `name` under `folder`, making its folders."""
+    target = folder / name
+    try:
+        target.write_bytes(data)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)

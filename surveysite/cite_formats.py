@@ -187,6 +187,16 @@ def cite_keys(papers: Mapping[str, Paper]) -> dict[str, str]:
     return _memoised("keys", papers, _cite_keys)
 
 
+def key_inputs(papers: Mapping[str, Paper]) -> list[tuple]:
+    """What the citation keys are made from."""
+    return [(p.id, p.authors[:1], p.year, p.title, p.added) for p in papers.values()]
+
+
+def use_cite_keys(papers: Mapping[str, Paper], keys: dict[str, str]) -> None:
+    """Let `cite_keys(papers)` return `keys`, made earlier from the same `key_inputs`."""
+    _CACHE["keys"] = (papers, len(papers), keys)
+
+
 def _cite_keys(papers: Mapping[str, Paper]) -> dict[str, str]:
     groups: dict[str, list[Paper]] = defaultdict(list)
     for paper in papers.values():

@@ -29,7 +29,7 @@ from .export_files import FEED, SURVEY_BIB, topic_bib_url, topic_feed_url
 from .model import Survey
 from .records import Paper
 
-__all__ = ["common_view", "json_ld_text", "paper_view", "topic_view"]
+__all__ = ["cite_key", "common_view", "json_ld_text", "paper_view", "topic_view"]
 
 DESCRIPTION_CHARS = 200
 FORMATS = (  # (format id, label, file extension, media type of the download)
@@ -72,11 +72,17 @@ def topic_view(survey: Survey, slug: str, feeds: list[dict[str, str]]) -> dict[s
     }
 
 
+def cite_key(survey: Survey, paper_id: str) -> str:
+    """The paper's citation key (unique in the survey)."""
+    return cite_keys(survey.papers)[paper_id]
+
+
 def paper_view(survey: Survey, paper_id: str, canonical: str | None) -> dict[str, Any]:
     """A paper's Cite block (each format's text; the reader downloads it from the page) and
-    its scholarly metadata."""
+    its scholarly metadata (made from the paper's record and its key alone, with the topic
+    titles and the canonical address)."""
     paper = survey.papers[paper_id]
-    key = cite_keys(survey.papers)[paper_id]
+    key = cite_key(survey, paper_id)
     texts = {
         "bibtex": bibtex_entry(survey.papers, paper_id),
         "ris": ris(paper, key),

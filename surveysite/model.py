@@ -59,6 +59,7 @@ class Survey:
     paper_topics: dict[str, tuple[str, ...]] = field(default_factory=dict)  # main topic first
     narratives: dict[str, Narrative] = field(default_factory=dict)
     home: Narrative | None = None
+    notes: dict[str, Narrative] = field(default_factory=dict)  # each paper's notes, parsed
     cited_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
     matched_by: dict[str, tuple[str, ...]] = field(default_factory=dict)  # paper -> topics by rule
     newest_added: date | None = None
@@ -288,7 +289,9 @@ def collect_narratives(survey: Survey, known: set[str], problems: list[Problem])
     for paper in survey.papers.values():
         if paper.notes:
             first_line = paper.line("notes") + 1
-            read_narrative(paper.notes, paper.path, first_line, survey, known, problems)
+            survey.notes[paper.id] = read_narrative(
+                paper.notes, paper.path, first_line, survey, known, problems
+            )
     site = survey.site
     survey.home = read_narrative(
         site.home_body, site.home_path, site.home_body_line, survey, known, problems

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from . import cite_views, facets, markup, survey_map, urls
+from .build_cache import digest
 from .model import Narrative, Survey
 from .records import Paper
 
@@ -29,10 +30,16 @@ class Page:
 
 @dataclass(frozen=True)
 class PagePlan:
-    """A page to come: its URL now, its view when `make()` is called (views cost time)."""
+    """A page to come: its URL now, its view when `make()` is called (views cost time).
+
+    `inputs()`, when given, returns everything the view is made from, cheaply: equal inputs
+    make an equal view, so an incremental build that finds the last build's inputs skips
+    `make()` (tests/test_incremental.py checks the result against full builds).
+    """
 
     url: str
     make: Callable[[], Page]
+    inputs: Callable[[], Any] | None = None
 
 
 def page_plans(survey: Survey) -> list[PagePlan]:
@@ -41,18 +48,32 @@ def page_plans(survey: Survey) -> list[PagePlan]:
     not_found = functools.partial(simple_page, survey, urls.NOT_FOUND, "404.html", "Page not found")
     plans = [
         PagePlan(urls.HOME, functools.partial(home_page, survey)),
-        PagePlan(urls.PAPERS, functools.partial(papers_index_page, survey)),
+        PagePlan(
+            urls.PAPERS,
+            functools.partial(papers_index_page, survey),
+            functools.partial(papers_index_inputs, survey),
+        ),
         PagePlan(urls.TOPICS, functools.partial(topics_index_page, survey)),
-        PagePlan(urls.MAP, functools.partial(map_page, survey)),
+        PagePlan(
+            urls.MAP, functools.partial(map_page, survey), functools.partial(map_inputs, survey)
+        ),
         PagePlan(urls.SEARCH, search),
         PagePlan(urls.NOT_FOUND, not_found),
     ]
     plans += [
-        PagePlan(urls.topic_url(slug), functools.partial(topic_page, survey, slug))
+        PagePlan(
+            urls.topic_url(slug),
+            functools.partial(topic_page, survey, slug),
+            functools.partial(topic_page_inputs, survey, slug),
+        )
         for slug in survey.topics
     ]
     plans += [
-        PagePlan(urls.paper_url(pid), functools.partial(paper_page, survey, pid))
+        PagePlan(
+            urls.paper_url(pid),
+            functools.partial(paper_page, survey, pid),
+            functools.partial(paper_page_inputs, survey, pid),
+        )
         for pid in survey.papers
     ]
     return plans
@@ -168,6 +189,8 @@ class PerSurvey:
 
 
 _CARDS = PerSurvey()  # each paper's card, by id
+_CARD_INPUTS = PerSurvey()  # a digest of what each paper's card shows, by id
+_SITE_INPUTS = PerSurvey()
 _MEMBER_INDEX = PerSurvey()  # each topic's {paper id: position}
 
 
@@ -373,11 +396,118 @@ def paper_page(survey: Survey, paper_id: str) -> Page:
 
 def render_notes(survey: Survey, paper: Paper, root: str) -> str:
     """The curator's notes on a paper; citations there show the cited paper's title."""
-    if not paper.notes:
+    notes = survey.notes.get(paper.id)
+    if notes is None:
         return ""
 
     def cite_link(paper_id: str) -> tuple[str, str, str]:
         title = survey.papers[paper_id].title
         return root + urls.paper_url(paper_id), title, title
 
-    return markup.render(markup.parse(paper.notes), cite_link)
+    return markup.render(notes.tokens, cite_link)
+
+
+# ---------------------------------------------------------------- what views are made from
+# Each function lists what the view of the same name reads; a change to a view must change
+# its inputs too (tests/test_incremental.py compares incremental builds with full ones).
+
+
+def site_inputs(survey: Survey) -> tuple:
+    """What `common` shows on every page besides the page's own URL, title and source."""
+    return _SITE_INPUTS.get(
+        survey,
+        "site",
+        lambda: (
+            survey.site,
+            len(survey.papers),
+            len(survey.topics),
+            site_date(survey),
+            cite_views.common_view(survey),
+        ),
+    )
+
+
+def topic_titles(survey: Survey, slugs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Topics as links show them."""
+    return tuple((slug, survey.topics[slug].title) for slug in slugs)
+
+
+def card_inputs(survey: Survey, paper_id: str) -> str:
+    """A digest of what a paper's card shows (made once per survey)."""
+
+    def compute() -> str:
+        paper = survey.papers[paper_id]
+        shown = (
+            paper_id,
+            paper.title,
+            paper.year,
+            paper.authors,
+            paper.added,
+            paper.abstract,
+            topic_titles(survey, survey.paper_topics.get(paper_id, ())),
+        )
+        return digest(shown)
+
+    return _CARD_INPUTS.get(survey, paper_id, compute)
+
+
+def paper_page_inputs(survey: Survey, paper_id: str) -> tuple:
+    """What `paper_page` shows: the record, its neighbours, topics, related papers' cards."""
+    paper = survey.papers[paper_id]
+    previous, following = neighbours(survey, paper_id)
+    notes = survey.notes.get(paper_id)
+    return (
+        site_inputs(survey),
+        paper,
+        previous,
+        following,
+        topic_titles(survey, survey.paper_topics.get(paper_id, ())),
+        topic_titles(survey, survey.cited_by.get(paper_id, ())),
+        [(pid, survey.papers[pid].title) for pid in notes.cited] if notes else None,
+        [card_inputs(survey, rid) for rid in survey.related.get(paper_id, ())],
+        cite_views.cite_key(survey, paper_id),
+    )
+
+
+def topics_inputs(survey: Survey) -> list[tuple]:
+    """Every topic's record and members (its place in the tree, its paper counts)."""
+    return _SITE_INPUTS.get(
+        survey, "topics", lambda: [(t, survey.members[t.slug]) for t in survey.topics.values()]
+    )
+
+
+def topic_page_inputs(survey: Survey, slug: str) -> tuple:
+    """What `topic_page` shows: the topic tree, the narrative's citations, the listed cards."""
+    narrative = survey.narratives.get(slug)
+    return (
+        site_inputs(survey),
+        topics_inputs(survey),
+        [(pid, survey.papers[pid].title) for pid in narrative.cited] if narrative else None,
+        [
+            (
+                section.title,
+                section.note,
+                [(p.paper_id, p.note, card_inputs(survey, p.paper_id)) for p in section.papers],
+            )
+            for section in survey.sections[slug]
+        ],
+    )
+
+
+def map_inputs(survey: Survey) -> tuple:
+    """What `map_page` shows: every paper's title, topics and position, and the topic tree."""
+    return (
+        site_inputs(survey),
+        topics_inputs(survey),
+        [(pid, p.title, survey.paper_topics.get(pid)) for pid, p in survey.papers.items()],
+        survey.positions,
+    )
+
+
+def papers_index_inputs(survey: Survey) -> tuple:
+    """What `papers_index_page` shows: every card, with the facets' topics and sources."""
+    return (
+        site_inputs(survey),
+        [(t.slug, t.title, t.parent) for t in survey.topics.values()],
+        [(card_inputs(survey, pid), p.sources) for pid, p in survey.papers.items()],
+    )

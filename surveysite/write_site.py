@@ -1,15 +1,21 @@
-"""Stage 7: write the site to a staging folder beside the output, then swap it in.
+"""Stage 7: write the site to a staging folder beside the output, then swap it in, or
+(when few files changed) move the changed files in.
 
-A build that fails, or is killed at any moment, leaves the previous output as it was.
+A build that fails, or is killed at any moment, leaves the previous output as it was, or
+(killed while moving files in) lets the next build finish the move from its journal.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 
@@ -40,6 +46,7 @@ class Unchanged:
 
 
 UNCHANGED = Unchanged()
+JOURNAL = ".journal"  # in a staging folder: its files are complete and being moved in
 
 
 def write_files(folder: Path, files: dict[str, bytes | Unchanged], previous: Path) -> None:
@@ -65,6 +72,111 @@ def link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
+@dataclass
+class SiteUpdate:
+    """A build's output on its way into the site: the files that changed are written into
+    `staging` (at their paths in the site); `unchanged` lists the files whose bytes equal
+    the current site's."""
+
+    output: Path
+    staging: Path
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def updated_site(output: Path, large: bool = False, patch: bool = True) -> Iterator[SiteUpdate]:
+    """Stage a site update; when the block ends, apply it:
+
+    - when at most half the files changed and `patch` is allowed, the changed files are moved
+      into the current site one by one and the files no build makes any more are deleted
+      (a journal in the staging folder lets the next build finish a move that was killed);
+    - otherwise the unchanged files are linked into the staging folder, which is then swapped
+      in for `output` (see `staged_site`).
+
+    Raises FileNotFoundError when a file listed as unchanged is missing from the site.
+    """
+    output = output.resolve()
+    with staged_site(output, large) as staging:
+        update = SiteUpdate(output, staging)
+        yield update
+        current = site_files(output) if patch and output.is_dir() else None
+        if current is not None and len(update.written) <= len(current) // 2:
+            missing = [name for name in update.unchanged if name not in current]
+            if missing:
+                raise FileNotFoundError(output / missing[0])
+            kept = set(update.written) | set(update.unchanged)
+            removed = sorted(name for name in current if name not in kept)
+            journal = staging / JOURNAL
+            journal.write_text(json.dumps({"written": update.written, "removed": removed}))
+            with signals_deferred():
+                apply_journal(staging, output)
+                shutil.rmtree(staging)
+            return
+        made = {staging}
+        for name in update.unchanged:
+            target = staging / name
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            link_or_copy(output / name, target)
+
+
+def site_files(folder: Path) -> set[str]:
+    """Every file under `folder`, as a path relative to it."""
+    found, todo = set(), [(folder, "")]
+    while todo:
+        current, prefix = todo.pop()
+        with os.scandir(current) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append((Path(entry.path), f"{prefix}{entry.name}/"))
+                else:
+                    found.add(prefix + entry.name)
+    return found
+
+
+def apply_journal(staging: Path, output: Path) -> None:
+    """Move a staged update's files into the site and delete the removed ones (again, if a
+    killed build did part of it already)."""
+    journal = json.loads((staging / JOURNAL).read_text())
+    made: set[Path] = set()
+    for name in journal["written"]:
+        source, target = staging / name, output / name
+        if not source.exists():
+            continue  # moved before the build was killed
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        os.replace(source, target)
+    for name in journal["removed"]:
+        target = output / name
+        target.unlink(missing_ok=True)
+        for folder in target.parents:
+            if folder == output or not folder.is_relative_to(output) or any(folder.iterdir()):
+                break
+            folder.rmdir()
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block ends (in the main thread; elsewhere the
+    journal lets the next build finish what was cut short)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    wanted = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda n, _: caught.append(n)) for number in wanted}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for number in caught:
+            signal.raise_signal(number)
+
+
 @contextmanager
 def staged_site(output: Path, large: bool = False) -> Iterator[Path]:
     """An empty staging folder to write the new site into, swapped in for `output` when
@@ -80,13 +192,16 @@ def staged_site(output: Path, large: bool = False) -> Iterator[Path]:
     try:
         staging.mkdir(parents=True)
         yield staging
+        if not staging.exists():
+            return  # the block moved the staged files into `output` itself
         if output.exists():
             output.rename(retired)
         staging.rename(output)
     except BaseException:
         if retired.exists() and not output.exists():
             retired.rename(output)
-        shutil.rmtree(staging, ignore_errors=True)
+        if not (staging / JOURNAL).exists():  # else the next build finishes the update
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     if large and retired.exists():
         trash = output.with_name(f".{output.name}-trash-{os.getpid()}-{time.time_ns()}")
@@ -117,8 +232,11 @@ def write_site(output: Path, files: dict[str, bytes | Unchanged]) -> None:
 
 
 def clean_leftovers(output: Path) -> None:
-    """Remove staging folders of killed builds; restore a site a killed swap left aside."""
+    """Remove staging folders of killed builds (finishing an update whose journal was
+    written); restore a site a killed swap left aside."""
     for leftover in sorted(output.parent.glob(f".{output.name}-staging-*")):
+        if (leftover / JOURNAL).exists() and output.is_dir():
+            apply_journal(leftover, output)
         shutil.rmtree(leftover, ignore_errors=True)
     for trash in sorted(output.parent.glob(f".{output.name}-trash-*")):
         delete_in_background(trash)  # a deletion that was cut short (or still running)

@@ -162,3 +162,118 @@ def test_remembered_values_are_saved_apart_and_only_when_changed(project, tmp_pa
     build(project)
     assert counted["search"] == 2
     assert tree(project.output) == full_build(project, tmp_path)
+
+
+def edit(project: Project, relative: str, old: str, new: str) -> None:
+    path = project.content / relative
+    text = path.read_text()
+    assert old in text, (relative, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+EDITS = [  # (what changes, file, old text, new text): each shows on pages other than its own
+    ("a title, shown in cards, references and citations", "papers/attention-is-enough.yaml",
+     "title: Attention Is Enough", "title: Attention Is Plenty"),
+    ("notes citing another paper", "papers/pruning-lottery-tickets.yaml",
+     "added: 2026-01-01", "added: 2026-01-01\nnotes: See [@spiking-networks-for-robots]."),
+    ("the cited paper's title", "papers/spiking-networks-for-robots.yaml",
+     "title: Spiking Networks for Robots", "title: Spiking Networks for Robot Arms"),
+    ("authors and year, which make the citation key", "papers/attention-is-enough.yaml",
+     "added: 2026-01-03", "added: 2026-01-03\nauthors: [Grace Hopper]\nyear: 2024"),
+    ("the newest added date, shown on every page", "papers/attention-is-enough.yaml",
+     "added: 2026-01-03", "added: 2026-02-03"),
+    ("a topic title, shown on its papers' pages", "topics/spiking.md",
+     "title: Spiking networks", "title: Spiking neural networks"),
+    ("a note in a topic's list", "topics/spiking.md", "note: Start here.", "note: Begin here."),
+    ("a topic's place in the tree", "topics/spiking.md", "parent: architectures", "parent: efficiency"),
+    ("a match rule, which moves papers between topics", "topics/efficiency.md",
+     'match: [pruning, "title:attention"]', "match: [pruning]"),
+    ("the site's settings", "site.yaml", "title: Fixture Survey", "title: Fixture Survey, Revised"),
+]
+
+
+def test_every_kind_of_edit_gives_what_a_full_build_gives(project, tmp_path, counted):
+    """Pages whose inputs are unchanged are not made again: every input a page shows must be
+    among its inputs, or this finds the stale page."""
+    build(project)
+    for n, (what, relative, old, new) in enumerate(EDITS):
+        counted.update(render=0)
+        edit(project, relative, old, new)
+        build(project)
+        assert counted["render"] > 0, what
+        assert tree(project.output) == full_build(project, tmp_path / str(n)), what
+
+
+def test_a_new_paper_is_added_to_every_list(project, tmp_path):
+    build(project)
+    (project.content / "papers" / "new-pruning-paper.yaml").write_text(
+        "title: A New Pruning Paper\nadded: 2026-03-01\nabstract: Pruning again, better.\n"
+    )
+    build(project)
+    assert (project.output / "papers" / "new-pruning-paper" / "index.html").exists()
+    assert tree(project.output) == full_build(project, tmp_path)
+
+
+def test_equal_values_hash_equal_whatever_objects_they_share():
+    from surveysite.build_cache import digest
+
+    shared = "x" * 40
+    assert digest((shared, shared)) == digest((shared, "".join(["x"] * 40)))
+    assert digest({"a": [1, 2.5, None]}) != digest({"a": [1, 2.5]})
+
+
+def test_an_update_killed_while_moving_files_in_is_finished_by_the_next_build(
+    project, tmp_path, monkeypatch
+):
+    import os
+
+    from surveysite import write_site
+
+    build(project)
+    edit(project, "papers/attention-is-enough.yaml", "title: Attention Is Enough", "title: Attention, Again")
+    moved = []
+    replace = os.replace
+
+    def killed_after_one(source, target):
+        if moved:
+            raise KeyboardInterrupt
+        moved.append(target)
+        replace(source, target)
+
+    monkeypatch.setattr(write_site.os, "replace", killed_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        build(project)
+    monkeypatch.undo()
+    assert len(moved) == 1 and list(project.root.glob(".site-staging-*"))  # half moved, journal kept
+    build(project)
+    assert not list(project.root.glob(".site-*"))
+    assert tree(project.output) == full_build(project, tmp_path)
+
+
+def page_digests(project: Project) -> dict[str, tuple[str, str]]:
+    """Each page's (inputs digest, view digest); no related papers, so that every other
+    input decides alone."""
+    from surveysite.build_cache import digest
+    from surveysite.views import page_plans
+
+    survey, _ = build_site.load_survey(project)
+    return {
+        plan.url: (digest(plan.inputs()), digest(plan.make().view))
+        for plan in page_plans(survey)
+        if plan.inputs is not None
+    }
+
+
+def test_a_page_whose_view_changes_has_changed_inputs(project):
+    before = page_digests(project)
+    assert {"papers/", "map/", "topics/spiking/", "papers/attention-is-enough/"} <= set(before)
+    for what, relative, old, new in EDITS:
+        edit(project, relative, old, new)
+        after = page_digests(project)
+        stale = [
+            url
+            for url, (inputs, view) in after.items()
+            if url in before and before[url][0] == inputs and before[url][1] != view
+        ]
+        assert stale == [], what
+        before = after
