@@ -52,8 +52,9 @@ def tree_state(folders: Iterable[Path]) -> list[tuple[str, int, int]]:
         for root, dirs, files in os.walk(folder):
             dirs.sort()
             for name in sorted(files):
-                path = Path(root, name)
-                state.append((str(path), *stat_key(path)))
+                path = os.path.join(root, name)
+                info = os.stat(path)
+                state.append((path, info.st_size, info.st_mtime_ns))
     return state
 
 
@@ -80,6 +81,9 @@ class BuildCache:
     fingerprint: str = ""
     output: tuple[int, int] | None = None
     documents: dict[str, tuple[tuple[int, int], Any]] = field(default_factory=dict)
+    # path -> (document, record, problems); saved in one pickle with `documents`, so an
+    # unchanged document is the very object its record was checked from
+    validated: dict[str, tuple[Any, Any, list]] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)  # output path -> view digest
     files: dict[str, str] = field(default_factory=dict)  # output path -> sha256 of its bytes
     memo: dict[str, tuple[str, Any]] = field(default_factory=dict)  # name -> (input digest, value)

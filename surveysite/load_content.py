@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,9 @@ class RawDocument:
     data: LineDict | None  # None: the file could not be read
     body: str = ""
     body_line: int = 1
+
+    def __reduce__(self):  # see records.Plain
+        return RawDocument, (self.path, self.stem, self.data, self.body, self.body_line)
 
 
 @dataclass
@@ -137,20 +142,24 @@ DocumentCache = dict[str, tuple[tuple[int, int], tuple["RawDocument | None", lis
 
 
 def read_cached(
-    reader, path: Path, content_dir: Path, problems: list[Problem], cache: DocumentCache | None
+    reader,
+    path: str,
+    info: os.stat_result,
+    content_dir: Path,
+    problems: list[Problem],
+    cache: DocumentCache | None,
 ) -> RawDocument | None:
     """Read a document, or take it from `cache` when the file's size and mtime are unchanged."""
     if cache is None:
-        return reader(path, content_dir, problems)
-    info = path.stat()
+        return reader(Path(path), content_dir, problems)
     key = (info.st_size, info.st_mtime_ns)
-    hit = cache.get(str(path))
+    hit = cache.get(path)
     if hit and hit[0] == key:
         document, found = hit[1]
     else:
         found = []
-        document = reader(path, content_dir, found)
-        cache[str(path)] = (key, (document, found))
+        document = reader(Path(path), content_dir, found)
+        cache[path] = (key, (document, found))
     problems.extend(found)
     return document
 
@@ -186,16 +195,24 @@ def read_folder(
 ) -> list[RawDocument]:
     """Read the documents of one content folder; note the stems of unreadable ones."""
     documents = []
-    for path in sorted((content_dir / name).glob("*")):
-        if not path.is_file() or path.name.startswith("."):
+    try:
+        with os.scandir(content_dir / name) as scanned:
+            entries = sorted(scanned, key=lambda entry: entry.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return documents
+    for entry in entries:  # os.scandir, not pathlib: a survey has tens of thousands of files
+        if entry.name.startswith(".") or not entry.is_file():
             continue
-        if path.suffix not in suffixes:
-            shown = display_path(path, content_dir)
+        stem, dot, suffix = entry.name.rpartition(".")
+        if not dot or not stem or f".{suffix}" not in suffixes:
+            shown = display_path(Path(entry.path), content_dir)
             expected = " or ".join(suffixes)
             message = f"ignored: not a {expected} file"
             problems.append(Problem(shown, 0, "", message, warning=True))
             continue
-        reader = read_markdown_document if path.suffix == ".md" else read_yaml_document
-        document = read_cached(reader, path, content_dir, problems, cache)
-        documents.append(document or RawDocument(display_path(path, content_dir), path.stem, None))
+        reader = read_markdown_document if suffix == "md" else read_yaml_document
+        document = read_cached(reader, entry.path, entry.stat(), content_dir, problems, cache)
+        if document is None:
+            document = RawDocument(display_path(Path(entry.path), content_dir), stem, None)
+        documents.append(document)
     return documents

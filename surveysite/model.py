@@ -197,7 +197,7 @@ def collect_members(survey: Survey, known: set[str], problems: list[Problem]) ->
     for slug, topic in topics.items():
         curated = curated_sections(topic, papers, known, problems)
         listed = [entry.paper_id for section in curated for entry in section.papers]
-        rule_hits = [p.id for p in papers.values() if matches(topic, p)]
+        rule_hits = matching_papers(topic, papers) if topic.match else []
         for paper_id in rule_hits:
             matched[paper_id].append(slug)
         extra = [pid for pid in claimed[slug] + rule_hits if pid not in listed]
@@ -234,15 +234,25 @@ def curated_sections(
     return sections
 
 
-def matches(topic: Topic, paper: Paper) -> bool:
-    """Whether any of the topic's `match` phrases occurs in the paper (whole words)."""
-    for rule in topic.match:
-        haystack = {"title": paper.title, "abstract": paper.abstract}.get(
-            rule.field
-        ) or f"{paper.title}\n{paper.abstract}"
-        if re.search(rf"(?<!\w){re.escape(rule.phrase)}(?!\w)", haystack, re.IGNORECASE):
-            return True
-    return False
+def matching_papers(topic: Topic, papers: dict[str, Paper]) -> list[str]:
+    """The papers in which one of the topic's `match` phrases occurs (whole words), in order."""
+    rules = [
+        (rule.field, re.compile(rf"(?<!\w){re.escape(rule.phrase)}(?!\w)", re.IGNORECASE))
+        for rule in topic.match
+    ]
+    found = []
+    for paper in papers.values():
+        for field_name, pattern in rules:
+            if field_name == "title":
+                hit = pattern.search(paper.title)
+            elif field_name == "abstract":
+                hit = pattern.search(paper.abstract)
+            else:
+                hit = pattern.search(paper.title) or pattern.search(paper.abstract)
+            if hit:
+                found.append(paper.id)
+                break
+    return found
 
 
 def depth_of(topic: Topic, topics: dict[str, Topic]) -> int:

@@ -11,7 +11,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -28,33 +28,43 @@ class WorkerDied(RuntimeError):
     """The second process ended without an answer (killed, or out of memory)."""
 
 
-def in_background(task: Callable[[], T]) -> Callable[[], T]:
-    """Start `task()` in a forked process; the returned function waits for its result.
+class Running(Generic[T]):
+    """A task running in a forked process; call it to wait for its result."""
 
-    An exception raised by the task is raised again by the waiting function.
-    """
+    def __init__(self, process: multiprocessing.Process, receiver) -> None:
+        self.process, self.receiver = process, receiver
+
+    def __call__(self) -> T:
+        """Wait for the result; an exception raised by the task is raised again here."""
+        try:
+            succeeded, value = self.receiver.recv()
+        except EOFError:
+            self.process.join()
+            raise WorkerDied(
+                f"a build process ended without an answer (exit code {self.process.exitcode})"
+            ) from None
+        finally:
+            self.receiver.close()
+        self.process.join()
+        if not succeeded:
+            raise value
+        return value
+
+    def kill(self) -> None:
+        """Stop the process now (its result is not wanted)."""
+        self.process.kill()
+        self.process.join()
+        self.receiver.close()
+
+
+def in_background(task: Callable[[], T]) -> Running[T]:
+    """Start `task()` in a forked process; the returned object waits for its result."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     process = context.Process(target=_answer, args=(task, sender), daemon=True)
     process.start()
     sender.close()
-
-    def result() -> T:
-        try:
-            succeeded, value = receiver.recv()
-        except EOFError:
-            process.join()
-            raise WorkerDied(
-                f"a build process ended without an answer (exit code {process.exitcode})"
-            ) from None
-        finally:
-            receiver.close()
-        process.join()
-        if not succeeded:
-            raise value
-        return value
-
-    return result
+    return Running(process, receiver)
 
 
 def _answer(task: Callable[[], T], sender) -> None:
@@ -123,7 +133,7 @@ class Standby:
         return result
 
     def cancel(self) -> None:
-        """Tell the process it is not needed (it ends once ready; nobody waits for it)."""
+        """Stop the process: it is not needed (and would take a core from the build)."""
         if not self._sender.closed:
-            self._sender.send(None)
             self._sender.close()
+            self._result.kill()

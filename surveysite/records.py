@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
+
+
+class Plain:
+    """Pickled as the tuple of its fields (several times faster to load than a dataclass's
+    `__dict__`: the build cache holds a record for every content file)."""
+
+    def __reduce__(self):
+        return self.__class__, tuple(getattr(self, f.name) for f in fields(self))
 
 LINK_FIELDS = ("url", "pdf", "code")
 
 
 @dataclass(frozen=True)
-class Paper:
+class Paper(Plain):
     """One paper record, `content/papers/<id>.yaml`."""
 
     id: str
@@ -36,7 +44,7 @@ class Paper:
 
 
 @dataclass(frozen=True)
-class TopicEntry:
+class TopicEntry(Plain):
     """A paper a topic lists by hand, with an optional one-line note."""
 
     paper_id: str
@@ -45,7 +53,7 @@ class TopicEntry:
 
 
 @dataclass(frozen=True)
-class TopicSection:
+class TopicSection(Plain):
     """A named group of listed papers on a topic page (title None: ungrouped)."""
 
     title: str | None
@@ -54,7 +62,7 @@ class TopicSection:
 
 
 @dataclass(frozen=True)
-class MatchRule:
+class MatchRule(Plain):
     """A phrase that pulls papers into a topic: in `title`, `abstract` or `any`."""
 
     phrase: str
@@ -63,7 +71,7 @@ class MatchRule:
 
 
 @dataclass(frozen=True)
-class Topic:
+class Topic(Plain):
     """One topic page, `content/topics/<slug>.md`."""
 
     slug: str
@@ -84,7 +92,7 @@ class Topic:
 
 
 @dataclass(frozen=True)
-class SiteConfig:
+class SiteConfig(Plain):
     """Site-wide settings, `content/site.yaml`, and the home page text `content/home.md`."""
 
     title: str

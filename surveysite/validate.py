@@ -381,12 +381,37 @@ def count_errors(problems: list[Problem]) -> int:
     return sum(not p.warning for p in problems)
 
 
-def validate(raw: RawContent, problems: list[Problem]) -> Content:
-    """Type-check all raw documents; report every problem, keep every valid record."""
+ValidatedCache = dict[str, tuple[RawDocument, Any, list[Problem]]]
+
+
+def validate(
+    raw: RawContent, problems: list[Problem], memo: ValidatedCache | None = None
+) -> Content:
+    """Type-check all raw documents; report every problem, keep every valid record.
+
+    With a `memo` (path -> document, its record and problems), a document that is the very
+    object validated last time (an unchanged file, from the load cache) is not checked again.
+    """
     check_unique_ids(raw.papers, "paper id", problems)
     check_unique_ids(raw.topics, "topic slug", problems)
-    papers = [validate_paper(doc, problems) for doc in raw.papers if doc.data is not None]
-    topics = [validate_topic(doc, problems) for doc in raw.topics if doc.data is not None]
+    known = dict(memo or {})
+    if memo is not None:
+        memo.clear()
+
+    def checked(doc: RawDocument, check: Callable) -> Any:
+        hit = known.get(doc.path)
+        if hit is not None and hit[0] is doc:
+            result, found = hit[1], hit[2]
+        else:
+            found = []
+            result = check(doc, found)
+        if memo is not None:
+            memo[doc.path] = (doc, result, found)
+        problems.extend(found)
+        return result
+
+    papers = [checked(doc, validate_paper) for doc in raw.papers if doc.data is not None]
+    topics = [checked(doc, validate_topic) for doc in raw.topics if doc.data is not None]
     return Content(
         site=validate_site(raw, problems),
         papers=tuple(p for p in papers if p),

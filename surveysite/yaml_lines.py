@@ -13,12 +13,30 @@ class LineDict(dict):
     lines: dict[str, int]
     line: int
 
+    def __reduce__(self):  # pickled as plain values: the build cache holds ten thousands
+        return _line_dict, (list(self.items()), list(self.lines.items()), self.line)
+
 
 class LineList(list):
     """A list that knows the 1-based line of each item (`lines[i]`)."""
 
     lines: list[int]
     line: int
+
+    def __reduce__(self):
+        return _line_list, (list(self), self.lines, self.line)
+
+
+def _line_dict(items: list, lines: list, line: int) -> LineDict:
+    result = LineDict(items)
+    result.lines, result.line = dict(lines), line
+    return result
+
+
+def _line_list(items: list, lines: list[int], line: int) -> LineList:
+    result = LineList(items)
+    result.lines, result.line = lines, line
+    return result
 
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when available

@@ -115,11 +115,15 @@ def test_a_standby_process_runs_the_task_it_is_sent(tmp_path):
     assert ready.read_text() == "imported"
 
 
-def test_a_standby_process_that_is_not_needed_ends(tmp_path):
-    standby = Standby(lambda: None)
+def test_a_standby_process_that_is_not_needed_is_stopped_at_once(tmp_path):
+    import signal
+    import time
+
+    standby = Standby(lambda: time.sleep(600))  # still getting ready: stopped, not awaited
     standby.cancel()
     standby.cancel()  # twice is harmless
-    assert standby._result() is None
+    process = standby._result.process
+    assert not process.is_alive() and process.exitcode == -signal.SIGKILL
 
 
 def test_the_real_survey_in_two_processes_with_a_standby(tmp_path, monkeypatch):
