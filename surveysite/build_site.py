@@ -33,6 +33,7 @@ from .write_site import Unchanged, check_paths, updated_site
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 PARALLEL_MIN_PAPERS = 200  # below this, a second process costs more time than it saves
+PARALLEL_MIN_PAGES = 200  # pages to make, likewise
 LARGE_SITE_PAGES = 2000  # from this size on, the replaced site is deleted in the background
 
 
@@ -221,9 +222,7 @@ def build(
         return build_stages(project, write=write, strict=strict, incremental=incremental)
 
 
-def build_stages(
-    project: Project, *, write: bool, strict: bool, incremental: bool
-) -> BuildResult:
+def build_stages(project: Project, *, write: bool, strict: bool, incremental: bool) -> BuildResult:
     """Run every stage; write the site only when `write` (check runs all but the write).
 
     An incremental build (the default when writing) skips everything when no input changed,
@@ -292,18 +291,35 @@ def build_stages(
                         write_file(update.staging, name, data)
                         update.written.append(name)
 
-            def write_part(part: int, parts: int) -> dict[str, PageResult]:
-                return write_pages(env, plans[part::parts], setting, cache, update.staging)
-
             with stage("pages"):
-                pages: dict[str, PageResult] = {}
-                for written in in_parallel(write_part, parts) if parts > 1 else [write_part(0, 1)]:
+
+                def check_part(part: int, parts: int) -> dict[str, PageResult]:
+                    return unchanged_pages(plans[part::parts], setting, cache)
+
+                pages = {}
+                if cache.pages:  # an incremental build: first find the pages to make again
+                    for found in (
+                        in_parallel(check_part, parts) if parts > 1 else [check_part(0, 1)]
+                    ):
+                        pages.update(found)
+                todo = [plan for plan in plans if output_path(plan.url) not in pages]
+
+                def write_part(part: int, parts: int) -> dict[str, PageResult]:
+                    return write_pages(env, todo[part::parts], setting, cache, update.staging)
+
+                split = parts if len(todo) >= PARALLEL_MIN_PAGES else 1
+                for written in in_parallel(write_part, split) if split > 1 else [write_part(0, 1)]:
                     pages.update(written)
+                pages = {output_path(plan.url): pages[output_path(plan.url)] for plan in plans}
                 for path, page in pages.items():
                     (update.written if page.written else update.unchanged).append(path)
                 rendered = sum(page.rendered for page in pages.values())
-                log.info("%d pages, %d rendered, %d changed", len(pages), rendered, sum(
-                    page.written for page in pages.values()))
+                log.info(
+                    "%d pages, %d rendered, %d changed",
+                    len(pages),
+                    rendered,
+                    sum(page.written for page in pages.values()),
+                )
     except FileNotFoundError:
         if not incremental:
             raise
@@ -346,6 +362,28 @@ class PageResult:
     written: bool
 
 
+def page_key(plan: PagePlan, setting: object) -> str:
+    """The digest of a page's inputs, with the templates and assets."""
+    assert plan.inputs is not None
+    return digest((setting, plan.url, plan.inputs()))
+
+
+def unchanged_pages(
+    plans: list[PagePlan], setting: object, cache: BuildCache
+) -> dict[str, PageResult]:
+    """The pages whose inputs are those of the last build: they need not be made (at
+    10,000 papers, checking them all takes about half a second of one core)."""
+    found = {}
+    for plan in plans:
+        path = output_path(plan.url)
+        if plan.inputs is None or path not in cache.files:
+            continue
+        key = page_key(plan, setting)
+        if cache.pages.get(path) == key:
+            found[path] = PageResult(key, cache.files[path], rendered=False, written=False)
+    return found
+
+
 def write_pages(
     env, plans: list[PagePlan], setting: object, cache: BuildCache, staging: Path
 ) -> dict[str, PageResult]:
@@ -357,7 +395,7 @@ def write_pages(
         path = output_path(plan.url)
         known = cache.files.get(path)
         if plan.inputs is not None:
-            key = digest((setting, plan.url, plan.inputs()))
+            key = page_key(plan, setting)
             if known and cache.pages.get(path) == key:
                 results[path] = PageResult(key, known, rendered=False, written=False)
                 continue

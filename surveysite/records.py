@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date
+from operator import attrgetter
 
 
 class Plain:
@@ -11,7 +12,14 @@ class Plain:
     `__dict__`: the build cache holds a record for every content file)."""
 
     def __reduce__(self):
-        return self.__class__, tuple(getattr(self, f.name) for f in fields(self))
+        cls = self.__class__
+        getter = _FIELD_GETTERS.get(cls)
+        if getter is None:  # every record has two fields or more: attrgetter gives a tuple
+            getter = _FIELD_GETTERS[cls] = attrgetter(*(f.name for f in fields(cls)))
+        return cls, getter(self)
+
+
+_FIELD_GETTERS: dict[type, attrgetter] = {}
 
 LINK_FIELDS = ("url", "pdf", "code")
 

@@ -42,7 +42,7 @@ def resolve(site: Path, page_url: str, target: str, mount: str) -> tuple[Path, s
     path = unquote(parts.path)
     if not path.startswith(mount):
         raise AssertionError(f"{page_url}: '{target}' leaves the site's sub-path {mount}")
-    local = site / path[len(mount):]
+    local = site / path[len(mount) :]
     if path.endswith("/"):
         local = local / "index.html"
     return local, parts.fragment
@@ -70,6 +70,10 @@ def broken_links(site: Path, mount: str = "/repo/") -> list[str]:
             local, fragment = found
             if not local.is_file():
                 broken.append(f"{relative}: {target} -> missing {local.relative_to(site)}")
-            elif fragment and local.suffix == ".html" and fragment not in (pages.get(local) or parse_page(local)).ids:
+            elif (
+                fragment
+                and local.suffix == ".html"
+                and fragment not in (pages.get(local) or parse_page(local)).ids
+            ):
                 broken.append(f"{relative}: {target} -> no id '{fragment}'")
     return broken

@@ -172,7 +172,9 @@ def test_build_killed_while_writing_leaves_previous_site(project, monkeypatch):
 
     build(project)
     before = {p: p.read_bytes() for p in project.output.rglob("*") if p.is_file()}
-    (project.content / "papers" / "pruning-lottery-tickets.yaml").write_text("title: New\nabstract: New.\n")
+    (project.content / "papers" / "pruning-lottery-tickets.yaml").write_text(
+        "title: New\nabstract: New.\n"
+    )
     written = []
     original = Path.write_bytes
 

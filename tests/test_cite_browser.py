@@ -82,7 +82,11 @@ def test_download_links(reader: Page, served_site: str):
         reader.get_by_role("button", name="Download RIS .ris").focus()
         reader.keyboard.press("Enter")
     ris = Path(download_info.value.path()).read_bytes()
-    assert ris.startswith(b"TY  - ") and ris.endswith(b"ER  - \r\n") and b"\n" not in ris.replace(b"\r\n", b"")
+    assert (
+        ris.startswith(b"TY  - ")
+        and ris.endswith(b"ER  - \r\n")
+        and b"\n" not in ris.replace(b"\r\n", b"")
+    )
 
 
 def test_copy_without_the_clipboard_api(reader: Page, served_site: str):

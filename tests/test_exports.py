@@ -107,7 +107,9 @@ def cite_texts(page: Path) -> dict[str, str]:
     html_text = page.read_text()
     return {
         fmt: html.unescape(text)
-        for fmt, text in re.findall(r'<pre class="cite-text" id="cite-([\w-]+)"[^>]*>(.*?)</pre>', html_text, re.DOTALL)
+        for fmt, text in re.findall(
+            r'<pre class="cite-text" id="cite-([\w-]+)"[^>]*>(.*?)</pre>', html_text, re.DOTALL
+        )
     }
 
 
@@ -220,14 +222,18 @@ def test_paper_page_cite_block(published: Path) -> None:
     block = page.split('<section class="cite"')[1].split("</section>")[0]
     assert "<code>lovelace2023spiking</code>" in block
     assert block.count("<details") == 3 and block.count(" open>") == 1
-    assert re.search(r'<pre class="cite-text" id="cite-bibtex" [^>]*>@misc\{lovelace2023spiking,\n', block)
-    assert 'id="cite-ris"' in block and 'id="cite-csl-json"' in block and '<button' not in block
+    assert re.search(
+        r'<pre class="cite-text" id="cite-bibtex" [^>]*>@misc\{lovelace2023spiking,\n', block
+    )
+    assert 'id="cite-ris"' in block and 'id="cite-csl-json"' in block and "<button" not in block
     for fmt, filename in (
         ("bibtex", "lovelace2023spiking.bib"),
         ("ris", "lovelace2023spiking.ris"),
         ("csl-json", "lovelace2023spiking.json"),
     ):
-        assert re.search(f'<pre class="cite-text" id="cite-{fmt}" [^>]*data-filename="{filename}"', block)
+        assert re.search(
+            f'<pre class="cite-text" id="cite-{fmt}" [^>]*data-filename="{filename}"', block
+        )
     assert block.count(" data-crlf") == 1 and re.search(r'id="cite-ris" [^>]* data-crlf>', block)
     assert 'role="status"' in block and "onclick" not in page
 

@@ -45,7 +45,13 @@ TOPICS = {
     + "---\nNarrative <script>alert(3)</script> <img src=x onerror=alert(4)> [@hostile-paper]\n"
     + "and [a link](https://example.org/?q=<script>).\n",
 }
-SITE = yaml.safe_dump({"title": f"Site {PAYLOAD}", "description": f"Description {PAYLOAD}", "maintainer": f"Me {PAYLOAD}"})
+SITE = yaml.safe_dump(
+    {
+        "title": f"Site {PAYLOAD}",
+        "description": f"Description {PAYLOAD}",
+        "maintainer": f"Me {PAYLOAD}",
+    }
+)
 
 
 @pytest.fixture(scope="module")
@@ -62,19 +68,22 @@ def assert_nothing_injected(page: Page, dialogs: list[str]) -> None:
     assert dialogs == []
     assert page.evaluate("window.pwned === undefined")
     injected = page.evaluate(
-        "document.querySelectorAll('#pwned, img[src=\"x\"], script:not([src]):not([type=\"application/ld+json\"])').length"
+        'document.querySelectorAll(\'#pwned, img[src="x"], script:not([src]):not([type="application/ld+json"])\').length'
     )
     assert injected == 0
 
 
-@pytest.mark.parametrize("url", ["", "topics/", "topics/hostile/", "papers/", "papers/hostile-paper/", "search/", "404.html"])
+@pytest.mark.parametrize(
+    "url",
+    ["", "topics/", "topics/hostile/", "papers/", "papers/hostile-paper/", "search/", "404.html"],
+)
 def test_pages_show_payloads_as_text(page: Page, hostile_site: str, url: str):
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(hostile_site + url)
     assert_nothing_injected(page, dialogs)
     if url in ("papers/hostile-paper/", "topics/hostile/"):
-        expect(page.locator("h1")).to_contain_text("<script id=\"pwned\">alert(2)</script>")
+        expect(page.locator("h1")).to_contain_text('<script id="pwned">alert(2)</script>')
 
 
 def test_search_results_show_payloads_as_text(page: Page, hostile_site: str):

