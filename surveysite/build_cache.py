@@ -12,6 +12,7 @@ import io
 import logging
 import os
 import pickle
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 
 CACHE_FOLDER = ".surveysite-cache"
 CACHE_FILE = "build.pickle"
+RECORD_SHARDS = 32
 ENVIRONMENT = ("SURVEYSITE_BASE_URL", "SURVEYSITE_REPOSITORY", "SOURCE_DATE_EPOCH")
 PACKAGE = Path(__file__).resolve().parent
 T = TypeVar("T")
@@ -91,6 +93,10 @@ class BuildCache:
     warnings: list = field(default_factory=list)
     # Each memo value (the search files, the related papers...) is saved in a file of its own,
     # `memo-<name>.pickle`, read only when asked for and written only when it changed.
+    # `documents` and `validated` are saved in RECORD_SHARDS files by path, `records-<n>.pickle`;
+    # a file is written again only when one of its entries changed (`_loaded` has the entries
+    # as read, compared by identity).
+    _loaded: dict[int, dict[str, tuple]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(cls, root: Path) -> BuildCache:
@@ -105,6 +111,17 @@ class BuildCache:
         if not isinstance(cache, cls) or cache.version != version:
             return cls(path, version)
         cache.path = path
+        for shard in range(RECORD_SHARDS):
+            try:
+                entries = pickle.loads(cache.shard_path(shard).read_bytes())
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+                continue  # those files are read again
+            for name, (document, validated) in entries.items():
+                if document is not None:
+                    cache.documents[name] = document
+                if validated is not None:
+                    cache.validated[name] = validated
+            cache._loaded[shard] = entries
         return cache
 
     def save(self) -> None:
@@ -116,11 +133,25 @@ class BuildCache:
             if self.memo_keys.get(name) != key:
                 self._write(self.memo_path(name), (key, value))
                 self.memo_keys[name] = key
-        path, memo, self.path, self.memo = self.path, self.memo, None, {}
+        shards: dict[int, dict[str, tuple]] = {n: {} for n in range(RECORD_SHARDS)}
+        for name in self.documents.keys() | self.validated.keys():
+            entry = (self.documents.get(name), self.validated.get(name))
+            shards[record_shard(name)][name] = entry
+        for shard, entries in shards.items():
+            if not same_entries(entries, self._loaded.get(shard)):
+                self._write(self.shard_path(shard), entries)
+        self._loaded = shards
+        kept = (self.path, self.memo, self.documents, self.validated, self._loaded)
+        self.path, self.memo, self.documents, self.validated, self._loaded = None, {}, {}, {}, {}
         try:
-            self._write(path, self)
+            self._write(kept[0], self)
         finally:
-            self.path, self.memo = path, memo
+            self.path, self.memo, self.documents, self.validated, self._loaded = kept
+
+    def shard_path(self, shard: int) -> Path:
+        """Where one part of the documents and records is saved."""
+        assert self.path is not None
+        return self.path.with_name(f"records-{shard}.pickle")
 
     @staticmethod
     def _write(path: Path, value: Any) -> None:
@@ -156,6 +187,24 @@ class BuildCache:
     def store(self, name: str, key: str, value: Any) -> None:
         """Keep `value` under `name` for inputs with digest `key`."""
         self.memo[name] = (key, value)
+
+
+def record_shard(name: str) -> int:
+    """Which records file holds a content file's document and record: by file name, which
+    the document's key (its full path) and the record's (its path as shown) share, so the
+    two are saved in one file and read back as one object."""
+    return zlib.crc32(name.rpartition("/")[2].encode("utf-8")) % RECORD_SHARDS
+
+
+def same_entries(entries: dict[str, tuple], loaded: dict[str, tuple] | None) -> bool:
+    """Whether every entry is the very one read from the file (so the file holds them)."""
+    if loaded is None or entries.keys() != loaded.keys():
+        return False
+    return all(
+        new is old
+        for name, entry in entries.items()
+        for new, old in zip(entry, loaded[name], strict=True)
+    )
 
 
 def input_fingerprint(folders: Iterable[Path], output: Path, extra: Any = None) -> str:

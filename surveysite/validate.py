@@ -399,14 +399,13 @@ def validate(
         memo.clear()
 
     def checked(doc: RawDocument, check: Callable) -> Any:
-        hit = known.get(doc.path)
-        if hit is not None and hit[0] is doc:
-            result, found = hit[1], hit[2]
-        else:
-            found = []
-            result = check(doc, found)
+        entry = known.get(doc.path)
+        if entry is None or entry[0] is not doc:
+            found: list[Problem] = []
+            entry = (doc, check(doc, found), found)
         if memo is not None:
-            memo[doc.path] = (doc, result, found)
+            memo[doc.path] = entry
+        result, found = entry[1], entry[2]
         problems.extend(found)
         return result
 

@@ -330,3 +330,35 @@ def test_a_page_whose_view_changes_has_changed_inputs(project):
         ]
         assert stale == [], what
         before = after
+
+
+def test_parsed_records_are_saved_in_parts_and_only_the_changed_part_is_written(
+    project, tmp_path, monkeypatch
+):
+    from surveysite import validate
+    from surveysite.build_cache import record_shard
+
+    checked = []
+    check = validate.validate_paper
+    monkeypatch.setattr(
+        validate, "validate_paper", lambda doc, found: checked.append(doc.stem) or check(doc, found)
+    )
+    build(project)
+    assert len(checked) == 3
+    folder = project.root / ".surveysite-cache"
+    written = {p.name: p.stat().st_mtime_ns for p in folder.glob("records-*.pickle")}
+    path = project.content / "papers" / "pruning-lottery-tickets.yaml"
+    path.write_text(path.read_text() + "notes: Saved in one part.\n")
+    build(project)
+    assert checked[3:] == ["pruning-lottery-tickets"]  # the others were checked last time
+    changed = {
+        p.name
+        for p in folder.glob("records-*.pickle")
+        if p.stat().st_mtime_ns != written.get(p.name)
+    }
+    assert changed == {f"records-{record_shard(str(path))}.pickle"}
+    for part in folder.glob("records-*.pickle"):
+        part.write_bytes(b"damaged")  # files are parsed again, never trusted
+    path.write_text(path.read_text().replace("Saved in one part.", "Parsed again."))
+    build(project)
+    assert tree(project.output) == full_build(project, tmp_path)
