@@ -260,7 +260,7 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
             (
                 survey.site,
                 [exported_fields(paper) for paper in survey.papers.values()],
-                survey.topics,
+                [(slug, t.title, t.summary) for slug, t in survey.topics.items()],
                 survey.members,
                 survey.paper_topics,
                 page_urls,

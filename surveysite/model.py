@@ -5,6 +5,7 @@ Cross-references are checked here, every problem collected with its file and lin
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -101,6 +102,7 @@ def build_model(
     return survey
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def title_key(title: str) -> tuple[str, str]:
     """Sort titles alphabetically, ignoring case and leading punctuation."""
     return (re.sub(r"^\W+", "", title).casefold(), title)

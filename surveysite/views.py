@@ -470,9 +470,14 @@ def paper_page_inputs(survey: Survey, paper_id: str) -> tuple:
 
 
 def topics_inputs(survey: Survey) -> list[tuple]:
-    """Every topic's record and members (its place in the tree, its paper counts)."""
+    """What pages show of every topic: title, summary, place in the tree, papers."""
     return _SITE_INPUTS.get(
-        survey, "topics", lambda: [(t, survey.members[t.slug]) for t in survey.topics.values()]
+        survey,
+        "topics",
+        lambda: [
+            (slug, t.title, t.summary, t.parent, survey.members[slug])
+            for slug, t in survey.topics.items()
+        ],
     )
 
 
@@ -482,6 +487,7 @@ def topic_page_inputs(survey: Survey, slug: str) -> tuple:
     return (
         site_inputs(survey),
         topics_inputs(survey),
+        survey.topics[slug],
         [(pid, survey.papers[pid].title) for pid in narrative.cited] if narrative else None,
         [
             (

@@ -137,8 +137,9 @@ def test_cache_hits_across_processes(project):
 
 
 def test_exports_depend_only_on_the_fields_in_their_cache_key(project):
-    """The exports are remembered between builds by `exported_fields`: every other field of
-    a record (notes, code, path, line numbers) must not change them."""
+    """The exports are remembered between builds by `exported_fields` and the topics' titles
+    and summaries: every other field of a record (notes, code, path, line numbers, a topic's
+    text) must not change them."""
     import dataclasses
 
     from surveysite.export_files import export_files
@@ -152,7 +153,11 @@ def test_exports_depend_only_on_the_fields_in_their_cache_key(project):
         )
         for pid, paper in survey.papers.items()
     }
-    other = dataclasses.replace(survey, papers=changed)
+    topics = {
+        slug: dataclasses.replace(t, body="Rewritten.", path="y.md")
+        for slug, t in survey.topics.items()
+    }
+    other = dataclasses.replace(survey, papers=changed, topics=topics)
     assert all(
         build_site.exported_fields(changed[pid]) == build_site.exported_fields(survey.papers[pid])
         for pid in changed
@@ -222,6 +227,7 @@ EDITS = [  # (what changes, file, old text, new text): each shows on pages other
         "title: Spiking neural networks",
     ),
     ("a note in a topic's list", "topics/spiking.md", "note: Start here.", "note: Begin here."),
+    ("a topic's text", "topics/efficiency.md", "Pruning finds sparse", "Pruning finds small"),
     (
         "a topic's place in the tree",
         "topics/spiking.md",
