@@ -33,7 +33,6 @@ from .write_site import Unchanged, check_paths, updated_site
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 PARALLEL_MIN_PAPERS = 200  # below this, a second process costs more time than it saves
-PARALLEL_MIN_PAGES = 200  # pages to make, likewise
 LARGE_SITE_PAGES = 2000  # from this size on, the replaced site is deleted in the background
 
 
@@ -307,7 +306,10 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
                 def write_part(part: int, parts: int) -> dict[str, PageResult]:
                     return write_pages(env, todo[part::parts], setting, cache, update.staging)
 
-                split = parts if len(todo) >= PARALLEL_MIN_PAGES else 1
+                # a few pages may be worth two processes: the list of all papers and the map
+                # of a large survey take a second or more (the interleaved split puts them
+                # in different halves)
+                split = parts if len(todo) > 1 else 1
                 for written in in_parallel(write_part, split) if split > 1 else [write_part(0, 1)]:
                     pages.update(written)
                 pages = {output_path(plan.url): pages[output_path(plan.url)] for plan in plans}

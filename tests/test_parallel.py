@@ -31,7 +31,6 @@ def two_processes(monkeypatch):
     """Even the small fixture survey is built in two processes."""
     monkeypatch.setenv("SURVEYSITE_WORKERS", "2")
     monkeypatch.setattr(build_site, "PARALLEL_MIN_PAPERS", 1)
-    monkeypatch.setattr(build_site, "PARALLEL_MIN_PAGES", 1)
 
 
 def test_two_processes_write_what_one_writes(project, tmp_path, monkeypatch, two_processes):
