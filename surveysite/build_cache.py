@@ -97,6 +97,7 @@ class BuildCache:
     # a file is written again only when one of its entries changed (`_loaded` has the entries
     # as read, compared by identity).
     _loaded: dict[int, dict[str, tuple]] = field(default_factory=dict, repr=False)
+    records_saved: bool = False  # this cache's records files were written
 
     @classmethod
     def open(cls, root: Path) -> BuildCache:
@@ -111,18 +112,24 @@ class BuildCache:
         if not isinstance(cache, cls) or cache.version != version:
             return cls(path, version)
         cache.path = path
+        return cache
+
+    def read_records(self) -> None:
+        """Read the saved documents and records (a build that finds nothing changed does not
+        need them: they are most of the cache)."""
+        if self.path is None or not self.records_saved or self._loaded:
+            return  # a new cache (none, or of another version): nothing saved belongs to it
         for shard in range(RECORD_SHARDS):
             try:
-                entries = pickle.loads(cache.shard_path(shard).read_bytes())
+                entries = pickle.loads(self.shard_path(shard).read_bytes())
             except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
                 continue  # those files are read again
             for name, (document, validated) in entries.items():
                 if document is not None:
-                    cache.documents[name] = document
+                    self.documents[name] = document
                 if validated is not None:
-                    cache.validated[name] = validated
-            cache._loaded[shard] = entries
-        return cache
+                    self.validated[name] = validated
+            self._loaded[shard] = entries
 
     def save(self) -> None:
         """Write the cache atomically (a killed build leaves the old cache or none)."""
@@ -141,6 +148,7 @@ class BuildCache:
             if not same_entries(entries, self._loaded.get(shard)):
                 self._write(self.shard_path(shard), entries)
         self._loaded = shards
+        self.records_saved = True
         kept = (self.path, self.memo, self.documents, self.validated, self._loaded)
         self.path, self.memo, self.documents, self.validated, self._loaded = None, {}, {}, {}, {}
         try:

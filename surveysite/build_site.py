@@ -235,6 +235,7 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
     if write and cache.fingerprint == fingerprint and cache.output == output_state(project.output):
         log.info("nothing changed: %s is up to date", project.output)
         return BuildResult(None, {}, cache.warnings, unchanged=True)
+    cache.read_records()
     standby = Standby(import_similarity) if likely_parallel(project.content) else None
     try:
         survey, warnings = load_survey(project, strict, cache)

@@ -368,3 +368,17 @@ def test_parsed_records_are_saved_in_parts_and_only_the_changed_part_is_written(
     path.write_text(path.read_text().replace("Saved in one part.", "Parsed again."))
     build(project)
     assert tree(project.output) == full_build(project, tmp_path)
+
+
+def test_a_cache_of_another_version_reads_no_records(project, monkeypatch):
+    from surveysite import build_cache
+
+    build(project)
+    cache = build_cache.BuildCache.open(project.root)
+    assert not cache.documents  # read only when a build needs them
+    cache.read_records()
+    assert len(cache.documents) == 6 and len(cache.validated) == 6  # 3 papers, 3 topics
+    monkeypatch.setattr(build_cache, "code_version", lambda: "another version")
+    other = build_cache.BuildCache.open(project.root)
+    other.read_records()
+    assert not other.documents and not other.validated
