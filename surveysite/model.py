@@ -115,9 +115,10 @@ def check_duplicates(papers: tuple[Paper, ...], problems: list[Problem]) -> None
         "arxiv": lambda p: re.sub(r"v\d+$", "", p.arxiv) if p.arxiv else None,
         "doi": lambda p: p.doi.lower() if p.doi else None,
     }
+    in_path_order = sorted(papers, key=lambda p: p.path)
     for name, key in keys.items():
         seen: dict[str, Paper] = {}
-        for paper in sorted(papers, key=lambda p: p.path):
+        for paper in in_path_order:
             value = key(paper)
             if not value:
                 continue

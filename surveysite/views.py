@@ -46,19 +46,26 @@ def page_plans(survey: Survey) -> list[PagePlan]:
     """Every page of the site, in a stable order."""
     search = functools.partial(simple_page, survey, urls.SEARCH, "search.html", "Search")
     not_found = functools.partial(simple_page, survey, urls.NOT_FOUND, "404.html", "Page not found")
+    simple = functools.partial(site_inputs, survey)
     plans = [
-        PagePlan(urls.HOME, functools.partial(home_page, survey)),
+        PagePlan(
+            urls.HOME, functools.partial(home_page, survey), functools.partial(home_inputs, survey)
+        ),
         PagePlan(
             urls.PAPERS,
             functools.partial(papers_index_page, survey),
             functools.partial(papers_index_inputs, survey),
         ),
-        PagePlan(urls.TOPICS, functools.partial(topics_index_page, survey)),
+        PagePlan(
+            urls.TOPICS,
+            functools.partial(topics_index_page, survey),
+            functools.partial(topics_index_inputs, survey),
+        ),
         PagePlan(
             urls.MAP, functools.partial(map_page, survey), functools.partial(map_inputs, survey)
         ),
-        PagePlan(urls.SEARCH, search),
-        PagePlan(urls.NOT_FOUND, not_found),
+        PagePlan(urls.SEARCH, search, simple),
+        PagePlan(urls.NOT_FOUND, not_found, simple),
     ]
     plans += [
         PagePlan(
@@ -239,16 +246,20 @@ def home_page(survey: Survey) -> Page:
     """The home page: what the survey covers, the topic map, recent papers."""
     view = common(survey, urls.HOME, survey.site.title, survey.site.home_path)
     intro_html, _ = render_narrative(survey, survey.home, view["root"])
-    recent = sorted(
-        (p for p in survey.papers.values() if p.added),
-        key=lambda p: (-p.added.toordinal(), p.title.casefold()),
-    )[:RECENT_PAPERS]
     view.update(
         intro_html=intro_html,
         topics=topic_tree(survey),
-        recent=[paper_card(survey, p.id) for p in recent],
+        recent=[paper_card(survey, p.id) for p in recent_papers(survey)],
     )
     return Page(urls.HOME, "home.html", view)
+
+
+def recent_papers(survey: Survey) -> list[Paper]:
+    """The papers added last, newest first."""
+    return sorted(
+        (p for p in survey.papers.values() if p.added),
+        key=lambda p: (-p.added.toordinal(), p.title.casefold()),
+    )[:RECENT_PAPERS]
 
 
 def topic_tree(survey: Survey) -> list[dict[str, Any]]:
@@ -497,6 +508,22 @@ def topic_page_inputs(survey: Survey, slug: str) -> tuple:
             )
             for section in survey.sections[slug]
         ],
+    )
+
+
+def topics_index_inputs(survey: Survey) -> tuple:
+    """What `topics_index_page` shows: the topic tree."""
+    return site_inputs(survey), topics_inputs(survey)
+
+
+def home_inputs(survey: Survey) -> tuple:
+    """What `home_page` shows: the home text's citations, the topic tree, recent papers."""
+    cited = survey.home.cited if survey.home else ()
+    return (
+        site_inputs(survey),
+        topics_inputs(survey),
+        [(pid, survey.papers[pid].title) for pid in cited],
+        [card_inputs(survey, p.id) for p in recent_papers(survey)],
     )
 
 
