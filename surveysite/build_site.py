@@ -225,9 +225,10 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
     """Run every stage; write the site only when `write` (check runs all but the write).
 
     An incremental build (the default when writing) skips everything when no input changed,
-    re-parses only changed files, re-renders only pages whose view changed, and links
-    unchanged files from the current site; it writes exactly what a full build writes.
-    Large surveys use two processes (see parallel.py); the output is the same.
+    re-parses and re-checks only changed files, makes only pages whose inputs changed, and
+    writes only files whose bytes changed (see write_site.updated_site); the site is exactly
+    what a full build writes. Large surveys use two processes (see parallel.py); the output
+    is the same.
     """
     cache = BuildCache.open(project.root) if write and incremental else BuildCache()
     inputs = [project.content, project.templates, project.static]
@@ -367,7 +368,6 @@ class PageResult:
 
 def page_key(plan: PagePlan, setting: object) -> str:
     """The digest of a page's inputs, with the templates and assets."""
-    assert plan.inputs is not None
     return digest((setting, plan.url, plan.inputs()))
 
 
@@ -379,7 +379,7 @@ def unchanged_pages(
     found = {}
     for plan in plans:
         path = output_path(plan.url)
-        if plan.inputs is None or path not in cache.files:
+        if path not in cache.files:
             continue
         key = page_key(plan, setting)
         if cache.pages.get(path) == key:
@@ -390,30 +390,16 @@ def unchanged_pages(
 def write_pages(
     env, plans: list[PagePlan], setting: object, cache: BuildCache, staging: Path
 ) -> dict[str, PageResult]:
-    """Render the pages whose inputs (or, for pages that do not list them, views) changed
-    since the last build, with templates and assets, and write those whose bytes changed
-    into `staging`."""
+    """Make and render pages, and write those whose bytes changed into `staging`."""
     results = {}
     for plan in plans:
         path = output_path(plan.url)
-        known = cache.files.get(path)
-        if plan.inputs is not None:
-            key = page_key(plan, setting)
-            if known and cache.pages.get(path) == key:
-                results[path] = PageResult(key, known, rendered=False, written=False)
-                continue
-            page = plan.make()
-        else:
-            page = plan.make()
-            key = digest((setting, page.template, page.view))
-            if known and cache.pages.get(path) == key:
-                results[path] = PageResult(key, known, rendered=False, written=False)
-                continue
-        data = render_page(env, page)
+        data = render_page(env, plan.make())
         file_hash = sha256(data)
-        if file_hash != known:
+        changed = file_hash != cache.files.get(path)
+        if changed:
             write_file(staging, path, data)
-        results[path] = PageResult(key, file_hash, rendered=True, written=file_hash != known)
+        results[path] = PageResult(page_key(plan, setting), file_hash, True, changed)
     return results
 
 

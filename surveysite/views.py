@@ -32,14 +32,14 @@ class Page:
 class PagePlan:
     """A page to come: its URL now, its view when `make()` is called (views cost time).
 
-    `inputs()`, when given, returns everything the view is made from, cheaply: equal inputs
-    make an equal view, so an incremental build that finds the last build's inputs skips
-    `make()` (tests/test_incremental.py checks the result against full builds).
+    `inputs()` returns everything the view is made from, cheaply: equal inputs make an equal
+    view, so an incremental build that finds the last build's inputs skips `make()`
+    (tests/test_incremental.py checks the result against full builds).
     """
 
     url: str
     make: Callable[[], Page]
-    inputs: Callable[[], Any] | None = None
+    inputs: Callable[[], Any]
 
 
 def page_plans(survey: Survey) -> list[PagePlan]:

@@ -317,9 +317,7 @@ def page_digests(project: Project) -> dict[str, tuple[str, str]]:
 
     survey, _ = build_site.load_survey(project)
     return {
-        plan.url: (digest(plan.inputs()), digest(plan.make().view))
-        for plan in page_plans(survey)
-        if plan.inputs is not None
+        plan.url: (digest(plan.inputs()), digest(plan.make().view)) for plan in page_plans(survey)
     }
 
 
