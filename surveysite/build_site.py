@@ -28,7 +28,7 @@ from .search_files import search_entries, search_files
 from .urls import output_path
 from .validate import validate
 from .views import PagePlan, page_plans
-from .write_site import Unchanged, check_paths, updated_site
+from .write_site import Unchanged, check_paths, updated_site, write_file
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -401,13 +401,3 @@ def write_pages(
             write_file(staging, path, data)
         results[path] = PageResult(page_key(plan, setting), file_hash, True, changed)
     return results
-
-
-def write_file(folder: Path, name: str, data: bytes) -> None:
-    """Write `data` at `name` under `folder`, making its folders."""
-    target = folder / name
-    try:
-        target.write_bytes(data)
-    except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)

@@ -64,6 +64,16 @@ def write_files(folder: Path, files: dict[str, bytes | Unchanged], previous: Pat
             target.write_bytes(data)
 
 
+def write_file(folder: Path, name: str, data: bytes) -> None:
+    """Write `data` at `name` under `folder`, making its folders."""
+    target = folder / name
+    try:
+        target.write_bytes(data)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
 def link_or_copy(source: Path, target: Path) -> None:
     """A hard link to an unchanged file (cheap, and the old site keeps its own name for it)."""
     try:
