@@ -41,12 +41,6 @@ def digest(value: Any) -> str:
     return hashlib.sha256(stream.getbuffer()).hexdigest()
 
 
-def stat_key(path: Path) -> tuple[int, int]:
-    """What tells us a file may have changed: its size and modification time."""
-    info = path.stat()
-    return info.st_size, info.st_mtime_ns
-
-
 def tree_state(folders: Iterable[Path]) -> list[tuple[str, int, int]]:
     """Every file under the folders, with its stat key, in a stable order."""
     state = []

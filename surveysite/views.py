@@ -197,7 +197,7 @@ class PerSurvey:
 
 _CARDS = PerSurvey()  # each paper's card, by id
 _CARD_INPUTS = PerSurvey()  # a digest of what each paper's card shows, by id
-_SITE_INPUTS = PerSurvey()
+_SITE_INPUTS = PerSurvey()  # digests of what many pages show: the site, the topic tree
 _MEMBER_INDEX = PerSurvey()  # each topic's {paper id: position}
 
 
@@ -423,17 +423,20 @@ def render_notes(survey: Survey, paper: Paper, root: str) -> str:
 # its inputs too (tests/test_incremental.py compares incremental builds with full ones).
 
 
-def site_inputs(survey: Survey) -> tuple:
-    """What `common` shows on every page besides the page's own URL, title and source."""
+def site_inputs(survey: Survey) -> str:
+    """A digest of what `common` shows on every page besides the page's own URL, title and
+    source (made once per survey: every page's inputs hold it)."""
     return _SITE_INPUTS.get(
         survey,
         "site",
-        lambda: (
-            survey.site,
-            len(survey.papers),
-            len(survey.topics),
-            site_date(survey),
-            cite_views.common_view(survey),
+        lambda: digest(
+            (
+                survey.site,
+                len(survey.papers),
+                len(survey.topics),
+                site_date(survey),
+                cite_views.common_view(survey),
+            )
         ),
     )
 
@@ -480,15 +483,18 @@ def paper_page_inputs(survey: Survey, paper_id: str) -> tuple:
     )
 
 
-def topics_inputs(survey: Survey) -> list[tuple]:
-    """What pages show of every topic: title, summary, place in the tree, papers."""
+def topics_inputs(survey: Survey) -> str:
+    """A digest of what pages show of every topic: title, summary, place in the tree,
+    papers (made once per survey)."""
     return _SITE_INPUTS.get(
         survey,
         "topics",
-        lambda: [
-            (slug, t.title, t.summary, t.parent, survey.members[slug])
-            for slug, t in survey.topics.items()
-        ],
+        lambda: digest(
+            [
+                (slug, t.title, t.summary, t.parent, survey.members[slug])
+                for slug, t in survey.topics.items()
+            ]
+        ),
     )
 
 

@@ -88,7 +88,6 @@ class SiteUpdate:
     `staging` (at their paths in the site); `unchanged` lists the files whose bytes equal
     the current site's."""
 
-    output: Path
     staging: Path
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -108,7 +107,7 @@ def updated_site(output: Path, large: bool = False, patch: bool = True) -> Itera
     """
     output = output.resolve()
     with staged_site(output, large) as staging:
-        update = SiteUpdate(output, staging)
+        update = SiteUpdate(staging)
         yield update
         current = site_files(output) if patch and output.is_dir() else None
         if current is not None and len(update.written) <= len(current) // 2:
@@ -123,13 +122,7 @@ def updated_site(output: Path, large: bool = False, patch: bool = True) -> Itera
                 apply_journal(staging, output)
                 shutil.rmtree(staging)
             return
-        made = {staging}
-        for name in update.unchanged:
-            target = staging / name
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            link_or_copy(output / name, target)
+        write_files(staging, dict.fromkeys(update.unchanged, UNCHANGED), output)
 
 
 def site_files(folder: Path) -> set[str]:
