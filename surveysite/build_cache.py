@@ -41,6 +41,15 @@ def digest(value: Any) -> str:
     return hashlib.sha256(stream.getbuffer()).hexdigest()
 
 
+def part_digest(digests: dict[str, str], kind: str, part: Callable[[], Any]) -> str:
+    """The digest of `part()`, a part of one record, kept in that record's `digests` under
+    `kind` (see Survey.digests): an unchanged record's digests come from the cache."""
+    found = digests.get(kind)
+    if found is None:
+        found = digests[kind] = digest(part())
+    return found
+
+
 def tree_state(folders: Iterable[Path]) -> list[tuple[str, int, int]]:
     """Every file under the folders, with its stat key, in a stable order."""
     state = []
@@ -77,9 +86,9 @@ class BuildCache:
     fingerprint: str = ""
     output: tuple[int, int] | None = None
     documents: dict[str, tuple[tuple[int, int], Any]] = field(default_factory=dict)
-    # path -> (document, record, problems); saved in one pickle with `documents`, so an
-    # unchanged document is the very object its record was checked from
-    validated: dict[str, tuple[Any, Any, list]] = field(default_factory=dict)
+    # path -> (document, record, problems, digests); saved in one pickle with `documents`, so
+    # an unchanged document is the very object its record was checked from
+    validated: dict[str, tuple[Any, Any, list, dict]] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)  # output path -> view digest
     files: dict[str, str] = field(default_factory=dict)  # output path -> sha256 of its bytes
     memo: dict[str, tuple[str, Any]] = field(default_factory=dict)  # name -> (input digest, value)
@@ -89,8 +98,10 @@ class BuildCache:
     # `memo-<name>.pickle`, read only when asked for and written only when it changed.
     # `documents` and `validated` are saved in RECORD_SHARDS files by path, `records-<n>.pickle`;
     # a file is written again only when one of its entries changed (`_loaded` has the entries
-    # as read, compared by identity).
+    # as read, compared by identity) or a record got new digests (`_digests` has how many
+    # each had when read).
     _loaded: dict[int, dict[str, tuple]] = field(default_factory=dict, repr=False)
+    _digests: dict[str, int] = field(default_factory=dict, repr=False)
     records_saved: bool = False  # this cache's records files were written
 
     @classmethod
@@ -123,6 +134,7 @@ class BuildCache:
                     self.documents[name] = document
                 if validated is not None:
                     self.validated[name] = validated
+                    self._digests[name] = len(validated[3])
             self._loaded[shard] = entries
 
     def save(self) -> None:
@@ -134,21 +146,39 @@ class BuildCache:
             if self.memo_keys.get(name) != key:
                 self._write(self.memo_path(name), (key, value))
                 self.memo_keys[name] = key
+        self.stub_documents()
         shards: dict[int, dict[str, tuple]] = {n: {} for n in range(RECORD_SHARDS)}
         for name in self.documents.keys() | self.validated.keys():
             entry = (self.documents.get(name), self.validated.get(name))
             shards[record_shard(name)][name] = entry
         for shard, entries in shards.items():
-            if not same_entries(entries, self._loaded.get(shard)):
+            if not same_entries(entries, self._loaded.get(shard), self._digests):
                 self._write(self.shard_path(shard), entries)
         self._loaded = shards
+        self._digests = {name: len(entry[3]) for name, entry in self.validated.items()}
         self.records_saved = True
-        kept = (self.path, self.memo, self.documents, self.validated, self._loaded)
-        self.path, self.memo, self.documents, self.validated, self._loaded = None, {}, {}, {}, {}
+        kept = (self.path, self.memo, self.documents, self.validated, self._loaded, self._digests)
+        self.path, self.memo, self.documents, self.validated = None, {}, {}, {}
+        self._loaded, self._digests = {}, {}
         try:
             self._write(kept[0], self)
         finally:
-            self.path, self.memo, self.documents, self.validated, self._loaded = kept
+            self.path, self.memo, self.documents, self.validated = kept[:4]
+            self._loaded, self._digests = kept[4:]
+
+    def stub_documents(self) -> None:
+        """Keep only the name of each document that has a checked record: the next build
+        reuses the record and never reads the document's data (about half of the records
+        files)."""
+        stubs = {}
+        for name, (document, *checked) in self.validated.items():
+            if not document.stub:
+                stubs[id(document)] = stub = document.as_stub()
+                self.validated[name] = (stub, *checked)
+        for name, (key, (document, found)) in self.documents.items():
+            stub = stubs.get(id(document))
+            if stub is not None:
+                self.documents[name] = (key, (stub, found))
 
     def shard_path(self, shard: int) -> Path:
         """Where one part of the documents and records is saved."""
@@ -198,14 +228,20 @@ def record_shard(name: str) -> int:
     return zlib.crc32(name.rpartition("/")[2].encode("utf-8")) % RECORD_SHARDS
 
 
-def same_entries(entries: dict[str, tuple], loaded: dict[str, tuple] | None) -> bool:
-    """Whether every entry is the very one read from the file (so the file holds them)."""
+def same_entries(
+    entries: dict[str, tuple], loaded: dict[str, tuple] | None, digests: dict[str, int]
+) -> bool:
+    """Whether every entry is the very one read from the file, with as many digests as it
+    had then (so the file holds them)."""
     if loaded is None or entries.keys() != loaded.keys():
         return False
     return all(
         new is old
         for name, entry in entries.items()
         for new, old in zip(entry, loaded[name], strict=True)
+    ) and all(
+        validated is None or len(validated[3]) == digests.get(name)
+        for name, (_, validated) in entries.items()
     )
 
 

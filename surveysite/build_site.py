@@ -12,22 +12,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from .build_cache import BuildCache, digest, input_fingerprint, output_state
-from .cite_formats import cite_keys, key_inputs, use_cite_keys
+from .build_cache import BuildCache, digest, input_fingerprint, output_state, part_digest
+from .cite_formats import cite_keys, key_fields, use_cite_keys
 from .export_files import export_files
 from .facets import bibtex_files
-from .load_content import load_content
+from .load_content import StubDocument, load_content
 from .model import Survey, build_model
 from .parallel import Standby, in_background, in_parallel, workers
 from .problems import ContentError, Problem
 from .records import Paper
 from .render_pages import asset_versions, make_environment, render_page
-from .search_files import search_entries, search_files
+from .search_files import search_files
 from .urls import output_path
 from .validate import validate
-from .views import PagePlan, page_plans
+from .views import PagePlan, page_plans, paper_digests
 from .write_site import Unchanged, check_paths, updated_site, write_file
 
 log = logging.getLogger(__name__)
@@ -115,8 +115,8 @@ def start_similarity(
     papers = list(survey.papers.values())
     topics = [frozenset(survey.paper_topics.get(p.id, ())) for p in papers]
     inputs = [
-        (p.id, p.title, p.abstract, sorted(t))  # sorted: set order changes between processes
-        for p, t in zip(papers, topics, strict=True)
+        (text, sorted(t))  # sorted: set order changes between processes
+        for text, t in zip(record_parts(survey, "similarity", compared_fields), topics, strict=True)
     ]
     key, known = cache.recall("similarity", inputs)
     if known is not None or not parallel:
@@ -174,6 +174,35 @@ def similarity(papers: list[Paper], topics: list[frozenset[str]]) -> tuple[dict,
     with stage("map"):
         coords = layout(vectors).tolist()
     return related, {p.id: (x, y) for p, (x, y) in zip(papers, coords, strict=True)}
+
+
+def record_parts(survey: Survey, kind: str, part: Callable[[Paper], Any]) -> list[str]:
+    """The digest of `part(paper)` for each paper, in survey order. Each is kept with its
+    record in the build cache (see Survey.digests), so only changed records are hashed."""
+    return [
+        part_digest(survey.digests_of(pid), kind, functools.partial(part, paper))
+        for pid, paper in survey.papers.items()
+    ]
+
+
+def compared_fields(paper: Paper) -> tuple:
+    """What related papers and the map are computed from (with the paper's topics)."""
+    return paper.id, paper.title, paper.abstract
+
+
+def searched_fields(paper: Paper) -> tuple:
+    """What the search files show and index of a paper (with its topics' titles): see
+    search_files.search_entries."""
+    return paper.id, paper.title, paper.authors, paper.abstract, paper.year
+
+
+def search_inputs(survey: Survey) -> list:
+    """What the search files are made from."""
+    topics = [
+        tuple(survey.topics[s].title for s in survey.paper_topics.get(pid, ()))
+        for pid in survey.papers
+    ]
+    return list(zip(record_parts(survey, "search", searched_fields), topics, strict=True))
 
 
 def exported_fields(paper: Paper) -> tuple:
@@ -240,19 +269,24 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
     standby = Standby(import_similarity) if likely_parallel(project.content) else None
     try:
         survey, warnings = load_survey(project, strict, cache)
-    except BaseException:
+    except BaseException as error:
         if standby:
             standby.cancel()
+        if isinstance(error, StubDocument) and incremental:
+            log.info("the build cache is incomplete; building everything")
+            return build_stages(project, write=write, strict=strict, incremental=False)
         raise
     parts = workers() if len(survey.papers) >= PARALLEL_MIN_PAPERS else 1
     related_and_map = start_similarity(survey, cache, parts > 1, standby)
     with stage("search"):
-        search = cache.remember("search", search_entries(survey), lambda: search_files(survey))
+        search = cache.remember("search", search_inputs(survey), lambda: search_files(survey))
     log.info("%d search files, %.1f MB", len(search), sum(map(len, search.values())) / 1e6)
     plans = page_plans(survey)
     with stage("exports"):
         keys = cache.remember(
-            "cite-keys", key_inputs(survey.papers), lambda: cite_keys(survey.papers)
+            "cite-keys",
+            record_parts(survey, "cite-key", key_fields),
+            lambda: cite_keys(survey.papers),
         )
         use_cite_keys(survey.papers, keys)
         page_urls = [plan.url for plan in plans]
@@ -260,7 +294,7 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
             "exports",
             (
                 survey.site,
-                [exported_fields(paper) for paper in survey.papers.values()],
+                record_parts(survey, "exported", exported_fields),
                 [(slug, t.title, t.summary) for slug, t in survey.topics.items()],
                 survey.members,
                 survey.paper_topics,
@@ -279,7 +313,10 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
             for plan in plans:
                 files[output_path(plan.url)] = render_page(env, plan.make())
         return BuildResult(survey, files, warnings)
-    check_paths([*files, *(output_path(plan.url) for plan in plans)])
+    paper_digests(survey)  # here, so that they are saved: page checks run in other processes
+    paths = [*files, *(output_path(plan.url) for plan in plans)]
+    if len(paths) != len(cache.files) or not cache.files.keys() >= set(paths):
+        check_paths(paths)  # (the last build checked the same paths)
     hashes = {name: sha256(data) for name, data in files.items()}
     try:
         large = len(plans) >= LARGE_SITE_PAGES

@@ -187,13 +187,13 @@ def cite_keys(papers: Mapping[str, Paper]) -> dict[str, str]:
     return _memoised("keys", papers, _cite_keys)
 
 
-def key_inputs(papers: Mapping[str, Paper]) -> list[tuple]:
-    """What the citation keys are made from."""
-    return [(p.id, p.authors[:1], p.year, p.title, p.added) for p in papers.values()]
+def key_fields(paper: Paper) -> tuple:
+    """What of one paper the citation keys are made from."""
+    return paper.id, paper.authors[:1], paper.year, paper.title, paper.added
 
 
 def use_cite_keys(papers: Mapping[str, Paper], keys: dict[str, str]) -> None:
-    """Let `cite_keys(papers)` return `keys`, made earlier from the same `key_inputs`."""
+    """Let `cite_keys(papers)` return `keys`, made earlier from the same `key_fields` of each paper."""
     _CACHE["keys"] = (papers, len(papers), keys)
 
 

@@ -22,9 +22,24 @@ class RawDocument:
     data: LineDict | None  # None: the file could not be read
     body: str = ""
     body_line: int = 1
+    # a stub keeps only the document's name: the build cache keeps the record checked from
+    # it instead (see BuildCache.save), and validation never reads it again
+    stub: bool = False
 
     def __reduce__(self):  # see records.Plain
-        return RawDocument, (self.path, self.stem, self.data, self.body, self.body_line)
+        values = (self.path, self.stem, self.data, self.body, self.body_line, self.stub)
+        return RawDocument, values
+
+    def as_stub(self) -> RawDocument:
+        """This document without its data and body."""
+        data = LineDict()
+        data.lines, data.line = {}, 1
+        return RawDocument(self.path, self.stem, data, "", self.body_line, stub=True)
+
+
+class StubDocument(LookupError):
+    """A cached document's record was asked for, but the cache lost it (a build without the
+    cache reads the file again)."""
 
 
 @dataclass

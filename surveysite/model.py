@@ -66,6 +66,13 @@ class Survey:
     newest_added: date | None = None
     related: dict[str, tuple[str, ...]] = field(default_factory=dict)  # most similar first
     positions: dict[str, tuple[float, float]] = field(default_factory=dict)  # map, in [0, 1]
+    # paper id -> digests of parts of its record, kept with it in the build cache (see
+    # Content.digests): what an incremental build compares instead of the records themselves
+    digests: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+
+    def digests_of(self, paper_id: str) -> dict[str, str]:
+        """The digests kept with a paper's record (see `digests`)."""
+        return self.digests.setdefault(paper_id, {})
 
     def main_topic(self, paper_id: str) -> str | None:
         """The topic a paper's page leads with."""
@@ -96,6 +103,7 @@ def build_model(
     check_parents(topics, problems)
     newest = max((p.added for p in content.papers if p.added), default=None)
     survey = Survey(content.site, papers, order_topics(topics), newest_added=newest)
+    survey.digests = {pid: content.digests.setdefault(p.path, {}) for pid, p in papers.items()}
     known = set(papers) | set(unreadable)
     collect_members(survey, known, problems)
     collect_narratives(survey, known, problems)

@@ -123,3 +123,6 @@ class Content:
     site: SiteConfig
     papers: tuple[Paper, ...]
     topics: tuple[Topic, ...]
+    # record path -> digests of parts of that record, by kind (see build_cache.part_digest);
+    # kept in the build cache with the record, so an unchanged record's are not made again
+    digests: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from .load_content import RawContent, RawDocument
+from .load_content import RawContent, RawDocument, StubDocument
 from .problems import Problem, did_you_mean
 from .records import Content, MatchRule, Paper, SiteConfig, Topic, TopicEntry, TopicSection
 from .urls import SAFE_SLUG, unsafe_link_reason
@@ -381,7 +381,8 @@ def count_errors(problems: list[Problem]) -> int:
     return sum(not p.warning for p in problems)
 
 
-ValidatedCache = dict[str, tuple[RawDocument, Any, list[Problem]]]
+# path -> (document, record, its problems, digests of parts of the record: see Content.digests)
+ValidatedCache = dict[str, tuple[RawDocument, Any, list[Problem], dict[str, str]]]
 
 
 def validate(
@@ -389,8 +390,9 @@ def validate(
 ) -> Content:
     """Type-check all raw documents; report every problem, keep every valid record.
 
-    With a `memo` (path -> document, its record and problems), a document that is the very
-    object validated last time (an unchanged file, from the load cache) is not checked again.
+    With a `memo` (path -> document, its record, problems and digests), a document that is
+    the very object validated last time (an unchanged file, from the load cache) is not
+    checked again, and its record keeps the digests computed of it then.
     """
     check_unique_ids(raw.papers, "paper id", problems)
     check_unique_ids(raw.topics, "topic slug", problems)
@@ -398,15 +400,21 @@ def validate(
     if memo is not None:
         memo.clear()
 
+    digests: dict[str, dict[str, str]] = {}
+
     def checked(doc: RawDocument, check: Callable) -> Any:
         entry = known.get(doc.path)
         if entry is None or entry[0] is not doc:
+            if doc.stub:
+                raise StubDocument(doc.path)
             found: list[Problem] = []
-            entry = (doc, check(doc, found), found)
+            entry = (doc, check(doc, found), found, {})
         if memo is not None:
             memo[doc.path] = entry
         result, found = entry[1], entry[2]
         problems.extend(found)
+        if result:
+            digests[doc.path] = entry[3]
         return result
 
     papers = [checked(doc, validate_paper) for doc in raw.papers if doc.data is not None]
@@ -415,4 +423,5 @@ def validate(
         site=validate_site(raw, problems),
         papers=tuple(p for p in papers if p),
         topics=tuple(t for t in topics if t),
+        digests=digests,
     )

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from . import cite_views, facets, markup, survey_map, urls
-from .build_cache import digest
+from .build_cache import digest, part_digest
 from .model import Narrative, Survey
 from .records import Paper
 
@@ -446,33 +446,40 @@ def topic_titles(survey: Survey, slugs: tuple[str, ...]) -> tuple[tuple[str, str
     return tuple((slug, survey.topics[slug].title) for slug in slugs)
 
 
+def paper_digests(survey: Survey) -> None:
+    """Make the digests of every record that pages are keyed by, so that they are kept in
+    the build cache (digests made in the processes that check or make pages are not)."""
+    for paper_id in survey.papers:
+        card_inputs(survey, paper_id)
+        record_digest(survey, paper_id)
+
+
+def record_digest(survey: Survey, paper_id: str) -> str:
+    """A digest of a paper's whole record."""
+    return part_digest(survey.digests_of(paper_id), "record", lambda: survey.papers[paper_id])
+
+
 def card_inputs(survey: Survey, paper_id: str) -> str:
     """A digest of what a paper's card shows (made once per survey)."""
 
-    def compute() -> str:
+    def fields() -> tuple:
         paper = survey.papers[paper_id]
-        shown = (
-            paper_id,
-            paper.title,
-            paper.year,
-            paper.authors,
-            paper.added,
-            paper.abstract,
-            topic_titles(survey, survey.paper_topics.get(paper_id, ())),
-        )
-        return digest(shown)
+        return paper_id, paper.title, paper.year, paper.authors, paper.added, paper.abstract
+
+    def compute() -> str:
+        shown = part_digest(survey.digests_of(paper_id), "card", fields)
+        return digest((shown, topic_titles(survey, survey.paper_topics.get(paper_id, ()))))
 
     return _CARD_INPUTS.get(survey, paper_id, compute)
 
 
 def paper_page_inputs(survey: Survey, paper_id: str) -> tuple:
     """What `paper_page` shows: the record, its neighbours, topics, related papers' cards."""
-    paper = survey.papers[paper_id]
     previous, following = neighbours(survey, paper_id)
     notes = survey.notes.get(paper_id)
     return (
         site_inputs(survey),
-        paper,
+        record_digest(survey, paper_id),
         previous,
         following,
         topic_titles(survey, survey.paper_topics.get(paper_id, ())),

@@ -127,13 +127,13 @@ def updated_site(output: Path, large: bool = False, patch: bool = True) -> Itera
 
 def site_files(folder: Path) -> set[str]:
     """Every file under `folder`, as a path relative to it."""
-    found, todo = set(), [(folder, "")]
+    found, todo = set(), [(str(folder), "")]
     while todo:
         current, prefix = todo.pop()
         with os.scandir(current) as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
-                    todo.append((Path(entry.path), f"{prefix}{entry.name}/"))
+                    todo.append((entry.path, f"{prefix}{entry.name}/"))
                 else:
                     found.add(prefix + entry.name)
     return found

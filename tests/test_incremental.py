@@ -380,3 +380,48 @@ def test_a_cache_of_another_version_reads_no_records(project, monkeypatch):
     other = build_cache.BuildCache.open(project.root)
     other.read_records()
     assert not other.documents and not other.validated
+
+
+def test_saved_documents_keep_only_their_names_and_a_lost_record_means_a_full_build(
+    project, tmp_path, caplog
+):
+    from surveysite.build_cache import BuildCache
+
+    build(project)
+    cache = BuildCache.open(project.root)
+    cache.read_records()
+    assert all(entry[0].stub and not entry[0].data for entry in cache.validated.values())
+    assert all(entry[3] for name, entry in cache.validated.items() if "papers/" in name)
+    lost = next(name for name in cache.validated if "papers/" in name)
+    del cache.validated[lost]  # its stub document is kept: the record cannot be rebuilt from it
+    cache.save()
+    path = project.content / "topics" / "efficiency.md"
+    path.write_text(path.read_text() + "\nAdded after the record was lost.\n")
+    with caplog.at_level("INFO"):
+        build(project)
+    assert "the build cache is incomplete; building everything" in caplog.text
+    assert tree(project.output) == full_build(project, tmp_path)
+
+
+def test_record_digests_are_kept_and_made_only_for_changed_records(project, monkeypatch):
+    from surveysite import build_cache, views
+
+    build(project)
+    made = []
+
+    def counted_part_digest(digests, kind, part):
+        if kind not in digests:
+            made.append(kind)
+        return build_cache.part_digest(digests, kind, part)
+
+    monkeypatch.setattr(views, "part_digest", counted_part_digest)
+    monkeypatch.setattr(build_site, "part_digest", counted_part_digest)
+    path = project.content / "papers" / "pruning-lottery-tickets.yaml"
+    path.write_text(path.read_text() + "notes: A new line.\n")
+    build(project)
+    kinds = {"card", "record", "similarity", "search", "cite-key", "exported"}
+    assert sorted(made) == sorted(kinds)  # the edited record's parts, none of the others'
+    cache = build_cache.BuildCache.open(project.root)
+    cache.read_records()
+    digests = [entry[3] for name, entry in cache.validated.items() if "papers/" in name]
+    assert len(digests) == 3 and all(d.keys() == kinds for d in digests)
