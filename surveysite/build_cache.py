@@ -93,6 +93,8 @@ class BuildCache:
     files: dict[str, str] = field(default_factory=dict)  # output path -> sha256 of its bytes
     memo: dict[str, tuple[str, Any]] = field(default_factory=dict)  # name -> (input digest, value)
     memo_keys: dict[str, str] = field(default_factory=dict)  # name -> input digest, as saved
+    # name -> (input digest, output files) of files made from inputs (see saved_files)
+    memo_files: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     # Each memo value (the search files, the related papers...) is saved in a file of its own,
     # `memo-<name>.pickle`, read only when asked for and written only when it changed.
@@ -215,6 +217,14 @@ class BuildCache:
         if name in self.memo and self.memo[name][0] == key:
             return key, self.memo[name][1]
         return key, None
+
+    def saved_files(self, name: str, key: str) -> list[str] | None:
+        """The output files made under `name` from inputs of digest `key`, when the last build
+        made them (so they are in its output: their bytes need not be kept), or None."""
+        saved = self.memo_files.get(name)
+        if saved is None or saved[0] != key or not all(n in self.files for n in saved[1]):
+            return None
+        return saved[1]
 
     def store(self, name: str, key: str, value: Any) -> None:
         """Keep `value` under `name` for inputs with digest `key`."""

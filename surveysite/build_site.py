@@ -24,11 +24,10 @@ from .parallel import Standby, in_background, in_parallel, workers
 from .problems import ContentError, Problem
 from .records import Paper
 from .render_pages import asset_versions, make_environment, render_page
-from .search_files import search_files
 from .urls import output_path
 from .validate import validate
 from .views import PagePlan, page_plans, paper_digests
-from .write_site import Unchanged, check_paths, updated_site, write_file
+from .write_site import UNCHANGED, Unchanged, check_paths, updated_site, write_file
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -190,6 +189,27 @@ def compared_fields(paper: Paper) -> tuple:
     return paper.id, paper.title, paper.abstract
 
 
+def output_files(
+    cache: BuildCache, name: str, inputs: Any, make: Callable[[], dict[str, bytes]]
+) -> dict[str, bytes | Unchanged]:
+    """The output files `make()` returns, or, when `inputs` are those the last build made
+    them from, their names only: they are in the site already (UNCHANGED)."""
+    key = digest(inputs)
+    names = cache.saved_files(name, key)
+    if names is not None:
+        return dict.fromkeys(names, UNCHANGED)
+    files = make()
+    cache.memo_files[name] = (key, list(files))
+    return files
+
+
+def make_search(survey: Survey) -> dict[str, bytes]:
+    """The search files (numpy and lunr are loaded only when they are made again)."""
+    from . import search_files
+
+    return search_files.search_files(survey)
+
+
 def searched_fields(paper: Paper) -> tuple:
     """What the search files show and index of a paper (with its topics' titles): see
     search_files.search_entries."""
@@ -279,8 +299,8 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
     parts = workers() if len(survey.papers) >= PARALLEL_MIN_PAPERS else 1
     related_and_map = start_similarity(survey, cache, parts > 1, standby)
     with stage("search"):
-        search = cache.remember("search", search_inputs(survey), lambda: search_files(survey))
-    log.info("%d search files, %.1f MB", len(search), sum(map(len, search.values())) / 1e6)
+        search = output_files(cache, "search", search_inputs(survey), lambda: make_search(survey))
+    log.info("%d search files", len(search))
     plans = page_plans(survey)
     with stage("exports"):
         keys = cache.remember(
@@ -290,7 +310,8 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
         )
         use_cite_keys(survey.papers, keys)
         page_urls = [plan.url for plan in plans]
-        exports = cache.remember(
+        exports = output_files(
+            cache,
             "exports",
             (
                 survey.site,
@@ -317,7 +338,10 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
     paths = [*files, *(output_path(plan.url) for plan in plans)]
     if len(paths) != len(cache.files) or not cache.files.keys() >= set(paths):
         check_paths(paths)  # (the last build checked the same paths)
-    hashes = {name: sha256(data) for name, data in files.items()}
+    hashes = {
+        name: cache.files[name] if data is UNCHANGED else sha256(data)
+        for name, data in files.items()
+    }
     try:
         large = len(plans) >= LARGE_SITE_PAGES
         with updated_site(project.output, large, patch=incremental) as update:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from surveysite import build_site
+from surveysite import build_site, search_files
 from surveysite.build_site import Project, build
 
 
@@ -32,7 +32,7 @@ def full_build(project: Project, tmp_path: Path) -> dict[str, bytes]:
 def counted(monkeypatch):
     """Count pages rendered and search builds."""
     calls = {"render": 0, "search": 0}
-    render, search = build_site.render_page, build_site.search_files
+    render, search = build_site.render_page, search_files.search_files
 
     def count_render(*args):
         calls["render"] += 1
@@ -43,7 +43,7 @@ def counted(monkeypatch):
         return search(*args)
 
     monkeypatch.setattr(build_site, "render_page", count_render)
-    monkeypatch.setattr(build_site, "search_files", count_search)
+    monkeypatch.setattr(search_files, "search_files", count_search)
     return calls
 
 
@@ -165,20 +165,28 @@ def test_exports_depend_only_on_the_fields_in_their_cache_key(project):
     assert {**bibtex_files(other), **export_files(other, ["", "papers/"])} == before
 
 
-def test_remembered_values_are_saved_apart_and_only_when_changed(project, tmp_path, counted):
+def test_remembered_values_are_saved_apart_and_only_when_changed(
+    project, tmp_path, counted, monkeypatch
+):
+    computed = []
+    similarity = build_site.similarity
+    monkeypatch.setattr(
+        build_site, "similarity", lambda *args: computed.append(1) or similarity(*args)
+    )
     build(project)
     folder = project.root / ".surveysite-cache"
-    search = folder / "memo-search.pickle"
-    assert search.exists() and (folder / "memo-similarity.pickle").exists()
-    written = search.stat().st_mtime_ns
+    remembered = folder / "memo-similarity.pickle"
+    assert remembered.exists() and not (folder / "memo-search.pickle").exists()  # in the site
+    written = remembered.stat().st_mtime_ns
     path = project.content / "papers" / "pruning-lottery-tickets.yaml"
     path.write_text(path.read_text() + "notes: Saved apart.\n")
     build(project)
-    assert counted["search"] == 1 and search.stat().st_mtime_ns == written
-    search.write_bytes(b"not a pickle")  # a damaged file is computed again, never trusted
+    assert counted["search"] == 1 and len(computed) == 1
+    assert remembered.stat().st_mtime_ns == written
+    remembered.write_bytes(b"not a pickle")  # a damaged file is computed again, never trusted
     path.write_text(path.read_text().replace("Saved apart.", "Saved apart, again."))
     build(project)
-    assert counted["search"] == 2
+    assert counted["search"] == 1 and len(computed) == 2
     assert tree(project.output) == full_build(project, tmp_path)
 
 
