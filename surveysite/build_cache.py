@@ -85,6 +85,7 @@ class BuildCache:
     version: str = ""
     fingerprint: str = ""
     output: tuple[int, int] | None = None
+    output_path: str = ""  # the folder `output`, `pages` and `files` describe
     documents: dict[str, tuple[tuple[int, int], Any]] = field(default_factory=dict)
     # path -> (document, record, problems, digests); saved in one pickle with `documents`, so
     # an unchanged document is the very object its record was checked from
@@ -120,6 +121,21 @@ class BuildCache:
             return cls(path, version)
         cache.path = path
         return cache
+
+    def describes(self, output: Path) -> bool:
+        """Whether `pages` and `files` are about this output folder: the one the last build
+        wrote (the same path, and the same folder: not replaced since)."""
+        state = output_state(output)
+        return (
+            self.output_path == str(output.resolve())
+            and state is not None
+            and self.output is not None
+            and state[0] == self.output[0]
+        )
+
+    def forget_output(self) -> None:
+        """Forget what the last build wrote (it wrote another folder)."""
+        self.pages, self.files, self.memo_files = {}, {}, {}
 
     def read_records(self) -> None:
         """Read the saved documents and records (a build that finds nothing changed does not

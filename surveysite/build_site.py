@@ -285,6 +285,8 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
     if write and cache.fingerprint == fingerprint and cache.output == output_state(project.output):
         log.info("nothing changed: %s is up to date", project.output)
         return BuildResult(None, {}, cache.warnings, unchanged=True)
+    if not cache.describes(project.output):
+        cache.forget_output()  # built into another folder since, or replaced: make every page
     cache.read_records()
     standby = Standby(import_similarity) if likely_parallel(project.content) else None
     try:
@@ -392,6 +394,7 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
         return build_stages(project, write=write, strict=strict, incremental=False)
     log.info("wrote %d files to %s", len(update.written), project.output)
     cache.fingerprint, cache.output = fingerprint, output_state(project.output)
+    cache.output_path = str(project.output.resolve())
     cache.warnings = warnings
     cache.pages = {path: page.key for path, page in pages.items()}
     cache.files = {name: hashes[name] for name in files}

@@ -433,3 +433,23 @@ def test_record_digests_are_kept_and_made_only_for_changed_records(project, monk
     cache.read_records()
     digests = [entry[3] for name, entry in cache.validated.items() if "papers/" in name]
     assert len(digests) == 3 and all(d.keys() == kinds for d in digests)
+
+
+def test_building_into_another_folder_in_between_leaves_nothing_stale(project, tmp_path):
+    import shutil
+
+    other = Project(
+        project.root, project.content, project.templates, project.static, tmp_path / "other"
+    )
+    build(project)
+    shutil.copytree(project.output, tmp_path / "old-copy")
+    path = project.content / "papers" / "pruning-lottery-tickets.yaml"
+    path.write_text(path.read_text() + "notes: Only in the other folder so far.\n")
+    build(other)
+    build(other)  # the cache now describes the other folder, which has the notes
+    build(project)
+    assert tree(project.output) == full_build(project, tmp_path)
+    shutil.rmtree(project.output)
+    (tmp_path / "old-copy").rename(project.output)  # a copy from before the edit, put back
+    build(project)
+    assert tree(project.output) == full_build(project, tmp_path)
