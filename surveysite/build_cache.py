@@ -160,6 +160,10 @@ class BuildCache:
         if self.path is None:
             return
         self.path.parent.mkdir(exist_ok=True)
+        if not self.records_saved:  # a new cache: the files of an older one are of no use
+            for stale in self.path.parent.glob("memo-*.pickle"):
+                if stale.name.removeprefix("memo-").removesuffix(".pickle") not in self.memo:
+                    stale.unlink(missing_ok=True)
         for name, (key, value) in self.memo.items():
             if self.memo_keys.get(name) != key:
                 self._write(self.memo_path(name), (key, value))

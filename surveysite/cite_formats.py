@@ -193,7 +193,8 @@ def key_fields(paper: Paper) -> tuple:
 
 
 def use_cite_keys(papers: Mapping[str, Paper], keys: dict[str, str]) -> None:
-    """Let `cite_keys(papers)` return `keys`, made earlier from the same `key_fields` of each paper."""
+    """Let `cite_keys(papers)` return `keys`, made earlier from the same `key_fields` of
+    each paper."""
     _CACHE["keys"] = (papers, len(papers), keys)
 
 

@@ -453,3 +453,15 @@ def test_building_into_another_folder_in_between_leaves_nothing_stale(project, t
     (tmp_path / "old-copy").rename(project.output)  # a copy from before the edit, put back
     build(project)
     assert tree(project.output) == full_build(project, tmp_path)
+
+
+def test_a_new_cache_deletes_the_remembered_values_of_an_older_one(project, monkeypatch):
+    from surveysite import build_cache
+
+    build(project)
+    folder = project.root / ".surveysite-cache"
+    old = folder / "memo-search.pickle"  # as an older version kept the search files
+    old.write_bytes(b"37 MB of an older version's search files")
+    monkeypatch.setattr(build_cache, "code_version", lambda: "another version")
+    build(project)
+    assert not old.exists() and (folder / "memo-similarity.pickle").exists()
