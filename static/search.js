@@ -39,18 +39,30 @@
  *   search/a-<hash>.json             abstract-tier shards, keyed by the first two characters
  *                                    (more in big surveys: a term's shard is the one with
  *                                    the longest key that begins it);
- *   search/d-<hash>.json             result documents [{title, url, topics, year, abstract}]
- *                                    for `chunk` consecutive refs (refs: base-36 positions).
+ *   search/d-<hash>.json             what results show at once, {docs: [{title, url, topics,
+ *                                    year}], snippets: "s-<hash>.json"}, for `chunk`
+ *                                    consecutive refs (refs: base-36 positions);
+ *   search/s-<hash>.json             the snippet sources (start of each abstract) of a docs
+ *                                    chunk, fetched once its results are shown.
  * Every shard is a complete lunr index (weights as in the full index); files are named by
- * their content, so they never change and never mix two builds.
+ * their content, so they never change and never mix two builds. Files that the next results
+ * need are fetched with priority "high", the abstract tier and snippets with "low".
  *
  * HOW A QUERY RUNS. The text is parsed with lunr.QueryParser into clauses (no index needed).
  * Each clause's term, after the search pipeline unless it has a wildcard, names the shard
  * that holds it in each tier. The title tier runs first: its shards are fetched, each
  * clause runs on its own (presence OPTIONAL, fields limited to the tier's), the documents of
- * the top results only are fetched, and the results are shown. Then the abstract tier's
- * shards are fetched in the background and the results are merged and shown again, in
- * place, without moving focus. A newer keystroke makes older work stop where it is.
+ * the top results only are fetched, and the results are shown (a new query's best ones as
+ * soon as their documents are in: in the panel while it shows no results, on the search
+ * page once a screenful is in); their snippets follow once the reader pauses. Then (at once
+ * if nothing could be shown yet, else once the reader pauses) the abstract tier's shards
+ * are fetched in the background and the results are merged and shown again, in place,
+ * without moving focus. A newer keystroke makes older work stop where it is, with one
+ * exception that brings the first results while the reader is still typing: while a box
+ * shows no results, what an older query found is shown (the status names the query they
+ * answer) until the newer query's results replace them (see worthShowing). Only the newest
+ * query searches the next tier and fetches snippets; the documents of a query the reader
+ * has typed past are fetched with low priority.
  * Shards are loaded and queries scored in a Web Worker running this same file (started
  * once lunr.js and the manifest are loaded), so big shards never block typing; where a
  * worker cannot run, the page does the same work itself. The page keeps lunr.js for
@@ -85,7 +97,8 @@
  * Search page: reads ?q= on load and runs it; as the reader types the URL is updated
  * with history.replaceState so a search can be shared and reloaded. Results are shown
  * PAGE_BATCH at a time; more are added (and their documents fetched) as the reader
- * scrolls to the last one, up to PAGE_RESULTS. Each result is
+ * scrolls to the last one, up to PAGE_RESULTS. The results shown stay until those of the
+ * next query come. Each result is (the snippet is added when its source comes)
  *   <li class="search-result">
  *     <a class="search-result-title" href="{root}{url}">Title</a>
  *     <span class="search-result-year">2021</span>
@@ -132,6 +145,7 @@
   ];
   var PANEL_RESULTS = 8;
   var PAGE_BATCH = 20;
+  var SCREEN_RESULTS = 8; // about a screenful of results on the search page
   var PAGE_RESULTS = 200;
   var SNIPPET_CHARS = 220;
   var SNIPPET_LEAD_CHARS = 60;
@@ -387,9 +401,10 @@
   // ---------------------------------------------------------------- the engine
 
   /**
-   * The sharded index of one build. `loadJson(name)` returns a promise of the parsed
-   * search file `name` (relative to the search folder). Files are loaded once; a failed
-   * load is forgotten, so a later query tries again.
+   * The sharded index of one build. `loadJson(name, priority)` returns a promise of the
+   * parsed search file `name` (relative to the search folder); `priority` is "low" for the
+   * files that are not needed to show results (snippets), else "high". Files are loaded once;
+   * a failed load is forgotten, so a later query tries again.
    */
   function Engine(lunr, manifest, loadJson) {
     this.lunr = lunr;
@@ -401,10 +416,10 @@
     this.loaded = new Map();
   }
 
-  Engine.prototype.file = function (name, convert) {
+  Engine.prototype.file = function (name, convert, priority) {
     var loaded = this.loaded;
     if (!loaded.has(name)) {
-      loaded.set(name, this.loadJson(name).then(convert).catch(function (error) {
+      loaded.set(name, this.loadJson(name, priority || "high").then(convert).catch(function (error) {
         loaded.delete(name);
         throw error;
       }));
@@ -455,8 +470,9 @@
       entry.keys[t].forEach(function (key) { keys.add(key); });
     });
     var load = function (json) { return self.lunr.Index.load(json); };
+    var priority = t === 0 ? "high" : "low"; // the first results need only the first tier
     return Promise.all(Array.from(keys).map(function (key) {
-      return self.file(shards[key], load).then(function (index) { return [key, index]; });
+      return self.file(shards[key], load, priority).then(function (index) { return [key, index]; });
     })).then(function (pairs) { return new Map(pairs); });
   };
 
@@ -560,22 +576,51 @@
     }, this);
   };
 
-  /** The result documents of some refs (null where a ref has none), in order. */
-  Engine.prototype.docs = function (refs) {
-    var self = this;
-    var chunk = this.manifest.docs.chunk;
-    var files = this.manifest.docs.files;
+  /**
+   * What the results of some refs show at once, {title, url, topics, year} (null where a ref
+   * has none), in order: one small file per chunk of refs, fetched with `priority` ("high"
+   * unless given).
+   */
+  Engine.prototype.docs = function (refs, priority) {
+    var size = this.manifest.docs.chunk;
     return Promise.all(refs.map(function (ref) {
       var position = parseInt(ref, 36);
-      var name = files[Math.floor(position / chunk)];
-      if (!name) {
-        return null;
-      }
-      return self.file(name, function (docs) { return docs; }).then(function (docs) {
-        return docs[position % chunk] || null;
+      return this.chunk(position, priority).then(function (chunk) {
+        return (chunk && chunk.docs[position % size]) || null;
+      });
+    }, this));
+  };
+
+  /**
+   * The snippet sources (the start of the abstract; "" for none, null for no document) of
+   * some refs, in order: the file each docs chunk names, fetched once its results are shown.
+   */
+  Engine.prototype.snippets = function (refs) {
+    var self = this;
+    var size = this.manifest.docs.chunk;
+    return Promise.all(refs.map(function (ref) {
+      var position = parseInt(ref, 36);
+      return self.chunk(position, "low").then(function (chunk) {
+        if (!chunk) {
+          return null;
+        }
+        return self.file(chunk.snippets, same, "low").then(function (texts) {
+          var text = texts[position % size];
+          return typeof text === "string" ? text : null;
+        });
       });
     }));
   };
+
+  /** The docs chunk that holds a position (a promise of null if there is none). */
+  Engine.prototype.chunk = function (position, priority) {
+    var name = this.manifest.docs.files[Math.floor(position / this.manifest.docs.chunk)];
+    return name ? this.file(name, same, priority) : Promise.resolve(null);
+  };
+
+  function same(value) {
+    return value;
+  }
 
   /**
    * Search tier t of a query {channel, id, text}: each search box is a channel, and a new id
@@ -740,8 +785,8 @@
         return;
       }
       if (message.manifest) {
-        engine = new Engine(scope.lunr, message.manifest, function (name) {
-          return fetchFrom(message.search + name, "default");
+        engine = new Engine(scope.lunr, message.manifest, function (name, priority) {
+          return fetchFrom(message.search + name, "default", priority);
         });
         return;
       }
@@ -756,9 +801,13 @@
     };
   }
 
-  /** Fetch and parse a JSON file; an HTTP error is an error. */
-  function fetchFrom(url, cache) {
-    return fetch(url, { cache: cache, credentials: "same-origin" }).then(function (response) {
+  /**
+   * Fetch and parse a JSON file; an HTTP error is an error. `priority` ("high" or "low", a
+   * hint browsers may ignore) lets what the next results need pass snippets in the queue.
+   */
+  function fetchFrom(url, cache, priority) {
+    var options = { cache: cache, credentials: "same-origin", priority: priority || "high" };
+    return fetch(url, options).then(function (response) {
       if (!response.ok) {
         throw new Error("HTTP " + response.status + " for " + url);
       }
@@ -844,8 +893,8 @@
       });
       loading = Promise.all([lunrLoaded, fetchFrom(siteUrl(MANIFEST_PATH), "no-cache")])
         .then(function (loaded) {
-          var engine = new Engine(loaded[0], loaded[1], function (name) {
-            return fetchFrom(siteUrl(SEARCH_DIR + name), "default");
+          var engine = new Engine(loaded[0], loaded[1], function (name, priority) {
+            return fetchFrom(siteUrl(SEARCH_DIR + name), "default", priority);
           });
           searcher.ready(engine);
           return { engine: engine, searcher: searcher };
@@ -937,32 +986,97 @@
   };
 
   /**
-   * Search tier by tier. After each tier, `show(found)` gets the report so far (it may return
-   * a promise, awaited before the next tier is searched: the abstract shards are fetched
-   * only once the first results are shown). Stops as soon as `current()` is false. Each
-   * search box searches in its own `channel`.
+   * Search tier by tier in a search `box`. After each tier, `show(found)` gets the report so
+   * far (it may return a promise, awaited before the next tier is searched: the abstract
+   * shards are fetched only once the first results are shown). A report that arrives is
+   * always handed to `show`, even once a newer keystroke came: the box decides whether to
+   * show it (worthShowing). The next tier is searched only while `current()` is true, and
+   * once the reader has paused if the box shows results (`box.showsResults()`; if not, at
+   * once: the first results come sooner). Each search box searches in its own `channel`.
    */
-  function inStages(searcher, channel, text, current, show) {
+  function inStages(searcher, box, channel, text, current, show) {
     var query = { channel: channel, id: ++queryIds, text: text };
     var stage = function (t) {
       return searcher.stage(query, t, current).then(function (found) {
-        if (!found || !current()) {
+        if (!found) {
           return null;
         }
         return Promise.resolve(show(found)).then(function () {
-          return found.final || !current() ? null : stage(t + 1);
+          return found.final || !current() ? null : box.showsResults() ? paused(box) : true;
+        }).then(function (more) {
+          return more && current() ? stage(t + 1) : null;
         });
       });
     };
     return stage(0);
   }
 
-  /** Hits with their documents (those without one are left out). */
-  function withDocs(engine, hits) {
-    return engine.docs(hits.map(function (hit) { return hit.ref; })).then(function (docs) {
-      return hits
+  /**
+   * Whether a search's report (`found`) is worth fetching documents for and showing in a
+   * search box: not once a newer search has shown its results (`showing()` is false). While
+   * the box shows no results, yes: the first results come even if the reader has typed on
+   * meanwhile (they are replaced when the newer query's come). Once it shows results, only
+   * if the search is still for what is in the box (`current()`; the results of a query the
+   * reader has typed past would be replaced at once: their documents are not worth fetching)
+   * and has found something or searched every tier.
+   */
+  function worthShowing(box, found, showing, current) {
+    if (!showing()) {
+      return false;
+    }
+    return !box.showsResults() || (current() && (found.count > 0 || found.final));
+  }
+
+  /**
+   * Resolves with true once the reader has not typed in a box (`box.typedAt`, a Date.now())
+   * for DEBOUNCE_MS: what only the last query needs (the next tier, snippets) waits for it,
+   * so that typing does not fetch it for queries about to be replaced.
+   */
+  function paused(box) {
+    var wait = box.typedAt + DEBOUNCE_MS - Date.now();
+    if (wait <= 0) {
+      return Promise.resolve(true);
+    }
+    return new Promise(function (resolve) { setTimeout(resolve, wait); }).then(function () {
+      return paused(box);
+    });
+  }
+
+  /**
+   * Hits with what they show at once, {ref, terms, doc} (those without a doc are left out).
+   * `partly(hits)`, if given, gets the best hits as soon as their documents are in (the first
+   * so many, in order), so the first results show before the documents of the last ones come.
+   * `priority` is "low" for the documents of a query the reader has typed past: what the
+   * newer query needs passes them in the browser's queue.
+   */
+  function withDocs(engine, hits, partly, priority) {
+    var docs = hits.map(function () { return undefined; });
+    var ready = 0;
+    var these = function (count) {
+      return hits.slice(0, count)
         .map(function (hit, i) { return { ref: hit.ref, terms: hit.terms, doc: docs[i] }; })
         .filter(function (hit) { return hit.doc; });
+    };
+    return Promise.all(hits.map(function (hit, i) {
+      return engine.docs([hit.ref], priority).then(function (found) {
+        docs[i] = found[0];
+        var before = ready;
+        while (ready < hits.length && docs[ready] !== undefined) {
+          ready++;
+        }
+        if (partly && ready > before && ready < hits.length) {
+          partly(these(ready));
+        }
+      });
+    })).then(function () { return these(hits.length); });
+  }
+
+  /** Hits with documents, each with its snippet source too: {ref, terms, doc, snippet}. */
+  function withSnippets(engine, hits) {
+    return engine.snippets(hits.map(function (hit) { return hit.ref; })).then(function (texts) {
+      return hits.map(function (hit, i) {
+        return { ref: hit.ref, terms: hit.terms, doc: hit.doc, snippet: texts[i] };
+      });
     });
   }
 
@@ -1009,8 +1123,8 @@
     return node;
   }
 
-  /** The title, year, topics and snippet elements of one result. */
-  function resultParts(lunr, hit, titleTag, blockTag) {
+  /** The title, year, topics and (once its source is known) snippet elements of one result. */
+  function resultParts(lunr, hit, snippet, titleTag, blockTag) {
     var doc = hit.doc;
     var parts = [appendParts(element(titleTag, "search-result-title"), markParts(lunr, doc.title, hit.terms))];
     if (doc.year) {
@@ -1020,9 +1134,8 @@
       var topics = markParts(lunr, doc.topics.join(" \u00b7 "), hit.terms);
       parts.push(appendParts(element(blockTag, "search-result-topics"), topics));
     }
-    if (doc.abstract) {
-      var snippet = snippetParts(lunr, doc.abstract, hit.terms);
-      parts.push(appendParts(element(blockTag, "search-result-snippet"), snippet));
+    if (snippet) {
+      parts.push(appendParts(element(blockTag, "search-result-snippet"), snippetParts(lunr, snippet, hit.terms)));
     }
     return parts;
   }
@@ -1045,7 +1158,8 @@
 
   /**
    * Result elements by ref, reused across the renders of one query: a result that stays
-   * keeps its element (and focus); if it matched more words, its parts are refilled in place.
+   * keeps its element (and focus); if it matched more words, or its snippet came, its parts
+   * are refilled in place. A result keeps its snippet across the renders of its query.
    */
   function NodeCache(make, titleTag, blockTag) {
     this.make = make;
@@ -1054,33 +1168,62 @@
     this.nodes = new Map();
   }
 
+  /** The element of a hit {ref, terms, doc} of the query `text`, filled in. */
   NodeCache.prototype.get = function (text, hit) {
     if (this.text !== text) {
       this.text = text;
       this.nodes = new Map();
     }
-    var terms = hit.terms.slice().sort().join(" ");
     var known = this.nodes.get(hit.ref);
     if (!known) {
-      known = { node: this.make(), terms: null };
+      known = { node: this.make(), key: null, snippet: null };
       this.nodes.set(hit.ref, known);
     }
-    if (known.terms !== terms) {
-      fill(known.node, resultParts(window.lunr, hit, this.tags[0], this.tags[1]));
-      known.terms = terms;
+    known.hit = hit;
+    return this.fillIn(known);
+  };
+
+  /** Give the shown results of `text` their snippets (hits {ref, snippet}); none if it changed. */
+  NodeCache.prototype.addSnippets = function (text, hits) {
+    if (this.text !== text) {
+      return;
+    }
+    hits.forEach(function (hit) {
+      var known = this.nodes.get(hit.ref);
+      if (known && typeof hit.snippet === "string") {
+        known.snippet = hit.snippet;
+        this.fillIn(known);
+      }
+    }, this);
+  };
+
+  NodeCache.prototype.fillIn = function (known) {
+    var key = known.hit.terms.slice().sort().join(" ") + "\n" + known.snippet;
+    if (known.key !== key) {
+      fill(known.node, resultParts(window.lunr, known.hit, known.snippet, this.tags[0], this.tags[1]));
+      known.key = key;
     }
     return known.node;
   };
 
-  /** Put the parts of a result into its element, or into the parts it already has. */
+  /**
+   * Put the parts of a result into its element: a part it already has (same tag and class)
+   * keeps its element and takes the new content, so a focused title link keeps focus when
+   * more words are marked or the snippet is added.
+   */
   function fill(node, parts) {
-    if (node.children.length !== parts.length) {
-      node.replaceChildren.apply(node, parts);
-      return;
-    }
-    parts.forEach(function (part, i) {
-      node.children[i].replaceChildren.apply(node.children[i], Array.from(part.childNodes));
+    var old = new Map();
+    Array.prototype.forEach.call(node.children, function (child) {
+      old.set(child.tagName + "." + child.className, child);
     });
+    placeChildren(node, parts.map(function (part) {
+      var there = old.get(part.tagName + "." + part.className);
+      if (!there) {
+        return part;
+      }
+      there.replaceChildren.apply(there, Array.from(part.childNodes));
+      return there;
+    }));
   }
 
   function searchPageUrl(text) {
@@ -1119,7 +1262,10 @@
     this.panel = panel;
     this.active = -1;
     this.options = [];
-    this.runs = 0;
+    this.runs = 0; // searches started (one per update)
+    this.typedAt = 0; // when the reader last typed in the box (Date.now())
+    this.shownRun = 0; // the newest search whose results are shown
+    this.closed = 0; // no search up to this one may show anything (the panel was closed)
     this.cache = new NodeCache(function () { return self.option(); }, "span", "span");
     this.statusLine = element("p", "search-panel-status");
     this.statusLine.setAttribute("role", "status");
@@ -1145,7 +1291,10 @@
         self.update();
       }
     });
-    this.input.addEventListener("input", update);
+    this.input.addEventListener("input", function () {
+      self.typedAt = Date.now();
+      update();
+    });
     this.input.addEventListener("keydown", function (event) { self.onKey(event); });
     this.form.addEventListener("focusout", function (event) { self.onFocusOut(event); });
     // Keep focus in the input when an option is clicked (the click still follows the link).
@@ -1155,6 +1304,10 @@
         self.close();
       }
     });
+  };
+
+  HeaderSearch.prototype.showsResults = function () {
+    return this.options.length > 0 && !this.panel.hidden;
   };
 
   HeaderSearch.prototype.onFocusOut = function (event) {
@@ -1215,7 +1368,7 @@
 
   /** Close the panel; results still on their way (or a keystroke's pending search) stay out. */
   HeaderSearch.prototype.close = function () {
-    this.runs++;
+    this.closed = ++this.runs;
     this.pending.cancel();
     this.panel.hidden = true;
     this.input.setAttribute("aria-expanded", "false");
@@ -1244,6 +1397,12 @@
     }));
   };
 
+  /**
+   * Search for what is in the box. Only the newest search goes on to the next tier; while the
+   * panel shows no results, what an older one found is shown (see worthShowing), so the first
+   * results come while the reader types. Results show first, their snippets once the reader
+   * pauses.
+   */
   HeaderSearch.prototype.update = function () {
     var self = this;
     var text = this.input.value;
@@ -1258,15 +1417,38 @@
     var current = function () {
       return self.runs === run && self.input.value === text && document.activeElement === self.input;
     };
+    var showing = function () {
+      return run > self.closed && run >= self.shownRun && document.activeElement === self.input;
+    };
     var shown = false;
     ensureLoaded()
       .then(function (loaded) {
-        return inStages(loaded.searcher, "panel", text, current, function (found) {
-          return withDocs(loaded.engine, found.hits.slice(0, PANEL_RESULTS)).then(function (top) {
-            if (current()) {
-              shown = shown || found.count > 0 || found.final;
+        return inStages(loaded.searcher, self, "panel", text, current, function (found) {
+          if (!worthShowing(self, found, showing, current)) {
+            return null;
+          }
+          var partly = self.showsResults() ? null : function (top) { // the first results
+            if (showing()) {
+              self.shownRun = run;
               self.render(text, found, top);
             }
+          };
+          var best = found.hits.slice(0, PANEL_RESULTS);
+          return withDocs(loaded.engine, best, partly, current() ? "high" : "low").then(function (top) {
+            if (!showing()) {
+              return;
+            }
+            shown = shown || found.count > 0 || found.final;
+            self.shownRun = run;
+            self.render(text, found, top);
+            paused(self).then(function () {
+              // An older search's results are soon replaced: only the newest gets snippets.
+              return current() ? withSnippets(loaded.engine, top) : null;
+            }).then(function (full) {
+              if (full && showing()) {
+                self.cache.addSnippets(text, full);
+              }
+            }, function () {});
           });
         });
       })
@@ -1325,9 +1507,13 @@
     this.status = status;
     this.list = list;
     this.intro = Array.prototype.slice.call(status.childNodes);
-    this.runs = 0;
-    this.found = null;
-    this.shown = 0;
+    this.runs = 0; // searches started
+    this.typedAt = 0; // when the reader last typed in the box (Date.now())
+    this.remembering = false; // the query goes into the address bar once the reader pauses
+    this.shownRun = 0; // the newest search whose results are shown
+    this.closed = 0; // no search up to this one may show anything (the box was emptied)
+    this.found = null; // the report shown
+    this.shown = 0; // how many of its results are shown
     this.cache = new NodeCache(function () { return element("li", "search-result"); }, "a", "p");
     this.observer = typeof IntersectionObserver === "function"
       ? new IntersectionObserver(this.onSeen.bind(this), { rootMargin: "400px" })
@@ -1340,7 +1526,8 @@
     var run = debounce(function () { self.run(); }, DEBOUNCE_MS);
     this.input.addEventListener("focus", function () { ensureLoaded().catch(function () {}); });
     this.input.addEventListener("input", function () {
-      self.remember();
+      self.typedAt = Date.now();
+      self.rememberSoon();
       run();
     });
     if (this.input.form) {
@@ -1357,6 +1544,25 @@
     }
   };
 
+  SearchPage.prototype.showsResults = function () {
+    return this.list.children.length > 0;
+  };
+
+  /**
+   * Put the query in the address bar once the reader paused: not on every keystroke (a
+   * browser may refuse many history changes in a short time, and some fetch the icon again).
+   */
+  SearchPage.prototype.rememberSoon = function () {
+    var self = this;
+    if (!this.remembering) {
+      this.remembering = true;
+      paused(this).then(function () {
+        self.remembering = false;
+        self.remember();
+      });
+    }
+  };
+
   /** Put the query in the address bar, so the search can be shared and reloaded. */
   SearchPage.prototype.remember = function () {
     var url = new URL(window.location.href);
@@ -1368,28 +1574,52 @@
     window.history.replaceState(window.history.state, "", url.href);
   };
 
+  /**
+   * Search for what is in the box, as HeaderSearch.update does. The results shown stay while
+   * the next query runs, until its own replace them.
+   */
   SearchPage.prototype.run = function () {
     var self = this;
     var text = this.input.value;
     var run = ++this.runs;
-    this.found = null;
-    this.shown = 0;
     if (!text.trim()) {
+      this.closed = run;
+      this.found = null;
+      this.shown = 0;
       this.status.replaceChildren.apply(this.status, this.intro);
       this.list.replaceChildren();
       return;
     }
-    this.status.textContent = SEARCHING;
+    if (!this.showsResults()) {
+      this.status.textContent = SEARCHING;
+    }
     var current = function () { return self.runs === run && self.input.value === text; };
+    var showing = function () { return run > self.closed && run >= self.shownRun; };
     var shown = false;
     ensureLoaded()
       .then(function (loaded) {
-        return inStages(loaded.searcher, "page", text, current, function (found) {
-          var count = Math.min(Math.max(self.shown, PAGE_BATCH), PAGE_RESULTS);
-          return withDocs(loaded.engine, found.hits.slice(0, count)).then(function (hits) {
-            if (current()) {
+        return inStages(loaded.searcher, self, "page", text, current, function (found) {
+          if (!worthShowing(self, found, showing, current)) {
+            return null;
+          }
+          var count = self.shownRun === run ? Math.min(Math.max(self.shown, PAGE_BATCH), PAGE_RESULTS) : PAGE_BATCH;
+          // A new query's best results show as their documents come: at once while the page
+          // shows none, else once a screenful is in (the list would shrink to a few), so the
+          // first screen does not wait for the documents of the last results.
+          var fresh = !self.showsResults() || self.shownRun !== run;
+          var partly = !fresh ? null : function (hits) {
+            var enough = !self.showsResults() || self.shownRun === run || hits.length >= SCREEN_RESULTS;
+            if (showing() && enough) {
+              self.shownRun = run;
+              self.render(loaded.engine, text, found, hits, false, true);
+            }
+          };
+          var priority = current() ? "high" : "low";
+          return withDocs(loaded.engine, found.hits.slice(0, count), partly, priority).then(function (hits) {
+            if (showing()) {
               shown = shown || found.count > 0 || found.final;
-              self.render(loaded.engine, text, found, hits);
+              self.shownRun = run;
+              self.render(loaded.engine, text, found, hits, current, false);
             }
           });
         });
@@ -1407,7 +1637,12 @@
       });
   };
 
-  SearchPage.prototype.render = function (engine, text, found, hits) {
+  /**
+   * Show a report: `snippets()` says whether to fetch its results' snippets (not when stale;
+   * asked once the reader paused), `partial` that the documents of more results are on their
+   * way (no more are shown on scrolling yet).
+   */
+  SearchPage.prototype.render = function (engine, text, found, hits, snippets, partial) {
     var count = found.count;
     var final = found.final;
     this.engine = engine;
@@ -1418,14 +1653,17 @@
       this.status.textContent = SEARCHING;
       return;
     }
-    this.place(hits);
+    this.place(hits, !partial);
+    if (snippets) {
+      this.addSnippets(hits, snippets);
+    }
     this.status.textContent = found.onlyExcluded ? onlyExcluded(text) : !count ? noMatch(text)
       : matchText(count, text) + (!final ? PARTIAL
       : count > PAGE_RESULTS ? "; showing the first " + PAGE_RESULTS + "." : ".");
   };
 
-  /** Show these hits (with documents) and watch the last one to show more. */
-  SearchPage.prototype.place = function (hits) {
+  /** Show these hits (with documents) and, if `more`, watch the last one to show more. */
+  SearchPage.prototype.place = function (hits, more) {
     var self = this;
     var items = hits.map(function (hit) {
       var item = self.cache.get(self.text, hit);
@@ -1436,8 +1674,7 @@
     this.shown = items.length;
     if (this.observer) {
       this.observer.disconnect();
-      var more = this.found.hits.length > items.length;
-      if (more && items.length) {
+      if (more && this.found.hits.length > items.length && items.length) {
         this.observer.observe(items[items.length - 1]);
       }
     }
@@ -1455,7 +1692,25 @@
     var next = found.hits.slice(0, Math.min(this.shown + PAGE_BATCH, PAGE_RESULTS));
     withDocs(this.engine, next).then(function (hits) {
       if (self.found === found && self.text === text) {
-        self.place(hits);
+        self.place(hits, true);
+        self.addSnippets(hits, function () { return true; });
+      }
+    }, function () {});
+  };
+
+  /**
+   * Once the reader paused, and if `wanted()` still, fetch the snippets of shown results
+   * and add them (unless other results are shown by then).
+   */
+  SearchPage.prototype.addSnippets = function (hits, wanted) {
+    var self = this;
+    var found = this.found;
+    var text = this.text;
+    paused(this).then(function () {
+      return wanted() && self.found === found ? withSnippets(self.engine, hits) : null;
+    }).then(function (full) {
+      if (full && self.found === found) {
+        self.cache.addSnippets(text, full);
       }
     }, function () {});
   };

@@ -11,13 +11,15 @@ lunr.js 2.3.9 loads one by one, so a reader fetches only what a query needs:
   a complete lunr index whose weights are exactly the full index's (`lunr_builder.partition`:
   BM25 over all fields and documents, nothing recomputed);
 - the documents a result shows, in chunks of `DOCS_CHUNK` consecutive refs (refs are base-36
-  positions in id order);
+  positions in id order): what a result shows at once (title, url, topics, year) in a small
+  file per chunk, which names the file of the chunk's snippet sources (the start of each
+  abstract), fetched only once the results are on screen;
 - `search/manifest.json`, which maps shard keys and chunks to files.
 
 Every file but the manifest is named by a hash of its bytes, so files never change once
-published and a reader never mixes files of two builds. The manifest format (version 1)::
+published and a reader never mixes files of two builds. The manifest format (version 2)::
 
-    {"version": 1, "lunr": "2.3.9", "pipeline": ["trimmer", "stemmer"], "documents": 329,
+    {"version": 2, "lunr": "2.3.9", "pipeline": ["trimmer", "stemmer"], "documents": 329,
      "tiers": [{"name": "title", "fields": ["title", "topics", "authors"], "keyLength": 1,
                 "shards": {"a": "t-0123456789ab.json", ...}},
                {"name": "abstract", "fields": ["abstract"], "keyLength": 2,
@@ -27,9 +29,12 @@ published and a reader never mixes files of two builds. The manifest format (ver
 File names are relative to the manifest's folder. Keys are counted in characters (code
 points); a term's shard is the one whose key is the longest that begins the term (its first
 `keyLength` characters, or more where a shard was split; the whole term if it is shorter).
-Tiers are listed in the order they are searched. A docs chunk is a JSON list of {title, url,
-topics, year, abstract}; the document of ref r is item int(r, 36) % chunk of file
-int(r, 36) // chunk. All JSON is compact with sorted keys: two builds are byte-identical.
+Tiers are listed in the order they are searched. A docs chunk ("d-") is
+{"docs": [{title, url, topics, year}, ...], "snippets": "s-...json"}; the document of ref r is
+item int(r, 36) % chunk of the docs of file int(r, 36) // chunk, and its snippet source is the
+same item of the chunk's snippets file ("s-", a JSON list of strings, "" for no abstract).
+The manifest does not list the snippets files (it is fetched before every first result; they
+are not). All JSON is compact with sorted keys: two builds are byte-identical.
 """
 
 from __future__ import annotations
@@ -48,13 +53,14 @@ from .search_index import (
     build_data,
     collector_paused,
     result_view,
+    snippet_source,
     sorted_unique,
 )
 from .urls import paper_url
 
 SEARCH_DIR = "search/"
 MANIFEST_PATH = SEARCH_DIR + "manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 DOCS_CHUNK = 16
 HASH_CHARS = 12
 
@@ -141,11 +147,20 @@ def tier_manifest(tier: Tier, data: LunrData, files: dict[str, bytes]) -> dict[s
 
 def docs_files(ordered: Sequence[SearchEntry], files: dict[str, bytes]) -> list[str]:
     """Write the result documents in chunks of DOCS_CHUNK refs into `files`; their names."""
-    views = [result_view(entry) for entry in ordered]
     return [
-        add_file(files, "d", json_bytes(views[start : start + DOCS_CHUNK]))
-        for start in range(0, len(views), DOCS_CHUNK)
+        docs_chunk(ordered[start : start + DOCS_CHUNK], files)
+        for start in range(0, len(ordered), DOCS_CHUNK)
     ]
+
+
+def docs_chunk(chunk: Sequence[SearchEntry], files: dict[str, bytes]) -> str:
+    """Write one chunk's documents and the file of its snippet sources; the chunk's name.
+
+    A result is shown from the small docs file; the snippets (most of the bytes) follow.
+    """
+    snippets = add_file(files, "s", json_bytes([snippet_source(e.abstract) for e in chunk]))
+    docs = {"docs": [result_view(entry) for entry in chunk], "snippets": snippets}
+    return add_file(files, "d", json_bytes(docs))
 
 
 def add_file(files: dict[str, bytes], prefix: str, data: bytes) -> str:

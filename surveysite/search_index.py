@@ -227,13 +227,12 @@ def snippet_source(abstract: str, limit: int = SNIPPET_SOURCE_CHARS) -> str:
 
 
 def result_view(entry: SearchEntry) -> dict[str, Any]:
-    """What one search result shows."""
+    """What one search result shows at once; its snippet (`snippet_source`) follows."""
     return {
         "title": normalise_space(entry.title),
         "url": entry.url,
         "topics": [normalise_space(topic) for topic in entry.topics],
         "year": entry.year,
-        "abstract": snippet_source(entry.abstract),
     }
 
 

@@ -68,8 +68,9 @@ def test_search_survives_lunr_syntax(reader: Page, served_site: str):
         box.fill(query)
         reader.wait_for_timeout(60)
     box.fill("attention?")
+    expect(reader.locator("#search-status")).to_contain_text("\u201cattention?\u201d")
     expect(reader.locator("#search-results .search-result").first).to_be_visible()
-    assert "q=attention%3F" in reader.url
+    expect(reader).to_have_url(re.compile(r"q=attention%3F$"))  # once the reader paused
 
 
 def test_index_not_fetched_until_search(reader: Page, served_site: str):

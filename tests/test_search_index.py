@@ -248,13 +248,13 @@ def test_the_files_are_a_manifest_shards_and_document_chunks() -> None:
     files = build_search_files(ENTRIES)
     names = sorted(path.split("/")[1][:2] for path in files if path != MANIFEST_PATH)
     assert MANIFEST_PATH in files and all(path.startswith("search/") for path in files)
-    assert set(names) == {"t-", "a-", "d-"}
+    assert set(names) == {"t-", "a-", "d-", "s-"}
 
 
-def test_the_manifest_names_every_file_and_nothing_else() -> None:
+def test_the_manifest_and_the_docs_chunks_name_every_file_and_nothing_else() -> None:
     files = build_search_files(ENTRIES)
     manifest = manifest_of(files)
-    assert manifest["version"] == 1 and manifest["lunr"] == "2.3.9"
+    assert manifest["version"] == 2 and manifest["lunr"] == "2.3.9"
     assert manifest["pipeline"] == ["trimmer", "stemmer"]
     assert manifest["documents"] == 3
     tiers = manifest["tiers"]
@@ -263,6 +263,7 @@ def test_the_manifest_names_every_file_and_nothing_else() -> None:
         ("abstract", ["abstract"], 2),
     ]
     named = [name for t in tiers for name in t["shards"].values()] + manifest["docs"]["files"]
+    named += [json.loads(files[f"search/{name}"])["snippets"] for name in manifest["docs"]["files"]]
     assert sorted(f"search/{name}" for name in named) == sorted(set(files) - {MANIFEST_PATH})
     assert manifest["docs"]["chunk"] == DOCS_CHUNK
 
@@ -332,30 +333,56 @@ def test_big_shards_are_split_and_every_term_keeps_one_shard() -> None:
 
 
 def chunks(files: dict[str, bytes]) -> list[list[dict[str, Any]]]:
+    """The documents of each docs chunk."""
+    return [chunk["docs"] for chunk in docs_chunks(files)]
+
+
+def docs_chunks(files: dict[str, bytes]) -> list[dict[str, Any]]:
     return [json.loads(files["search/" + name]) for name in manifest_of(files)["docs"]["files"]]
 
 
+def snippets(files: dict[str, bytes]) -> list[list[str]]:
+    """The snippet sources of each docs chunk, from the file it names."""
+    return [json.loads(files["search/" + chunk["snippets"]]) for chunk in docs_chunks(files)]
+
+
 def test_document_chunks_hold_every_ref_once_in_order() -> None:
-    entries = tuple(entry(f"p{n:03d}", title=f"Paper {n}") for n in range(2 * DOCS_CHUNK + 3))
-    parts = chunks(build_search_files(entries))
-    assert [len(part) for part in parts] == [DOCS_CHUNK, DOCS_CHUNK, 3]
+    entries = tuple(
+        entry(f"p{n:03d}", title=f"Paper {n}", abstract=f"Abstract {n}.")
+        for n in range(2 * DOCS_CHUNK + 3)
+    )
+    files = build_search_files(entries)
+    parts, texts = chunks(files), snippets(files)
+    assert [len(part) for part in parts] == [len(t) for t in texts] == [DOCS_CHUNK, DOCS_CHUNK, 3]
     flat = [doc for part in parts for doc in part]
     assert flat == [result_view(e) for e in sorted(entries, key=lambda e: e.id)]
     for number, ref in enumerate(short_refs(len(entries))):
         position = int(ref, 36)
         assert parts[position // DOCS_CHUNK][position % DOCS_CHUNK]["title"] == f"Paper {number}"
+        assert texts[position // DOCS_CHUNK][position % DOCS_CHUNK] == f"Abstract {number}."
 
 
-def test_docs_hold_what_a_result_shows() -> None:
-    flat = [doc for part in chunks(build_search_files(ENTRIES)) for doc in part]
+def test_docs_hold_what_a_result_shows_and_name_its_snippet_sources() -> None:
+    files = build_search_files(ENTRIES)
+    flat = [doc for part in chunks(files) for doc in part]
     assert [doc["url"] for doc in flat] == ["papers/bare/", "papers/graphs/", "papers/spiking/"]
     assert flat[1] == {
         "title": "Graph neural networks: a survey",
         "url": "papers/graphs/",
         "topics": ["Graph learning", "Surveys"],
         "year": 2020,
-        "abstract": ENTRIES[0].abstract,
     }
+    ordered = sorted(ENTRIES, key=lambda e: e.id)
+    assert snippets(files) == [[snippet_source(e.abstract) for e in ordered]]
+    assert snippets(build_search_files((entry("none", abstract=""),))) == [[""]]
+
+
+def test_the_abstracts_are_not_in_the_docs_chunks() -> None:
+    """A result is shown from a small file; the snippet sources (most bytes) come after."""
+    abstract = "Quasars " * 30
+    files = build_search_files((entry("q", title="Quasar", abstract=abstract),))
+    (chunk,) = docs_chunks(files)
+    assert "Quasars" not in json.dumps(chunk) and "Quasars" in json.dumps(snippets(files))
 
 
 def test_long_abstracts_are_cut_at_a_word_for_snippets() -> None:

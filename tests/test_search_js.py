@@ -15,13 +15,20 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from surveysite.search_files import TIERS, Tier, build_search_files
-from surveysite.search_index import SearchEntry, build_index
+from surveysite.search_files import DOCS_CHUNK, TIERS, Tier, build_search_files
+from surveysite.search_index import (
+    SearchEntry,
+    build_index,
+    result_view,
+    short_refs,
+    snippet_source,
+)
 from tests.conftest import http_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,8 +99,9 @@ def run_search_js(
     queries: list[str],
     snippets: list[dict[str, Any]] | None = None,
     options: dict[str, Any] | None = None,
+    docs: list[str] | None = None,
 ) -> dict:
-    """Run queries (and snippets) through search.js's own engine in one Node process."""
+    """Run queries (snippets, documents of refs) through search.js's own engine in one Node process."""
     if shutil.which("node") is None:
         pytest.fail("node is required to test search.js")
     request = {
@@ -101,6 +109,7 @@ def run_search_js(
         "queries": queries,
         "snippets": snippets or [],
         "options": options or {},
+        "docs": docs,
     }
     completed = subprocess.run(
         ["node", str(RUNNER), str(VENDOR / "lunr.min.js"), str(SEARCH_JS)],
@@ -285,6 +294,24 @@ def test_two_words_of_one_stem_count_once(site: Path) -> None:
     one, two = run_search_js(site, ["survey ", "survey surveys "])["results"]
     assert one["refs"] == two["refs"]
     assert one["scores"] == pytest.approx(two["scores"], rel=1e-12)
+
+
+def test_the_engine_reads_what_results_show_from_the_docs_chunks_and_snippet_files(
+    tmp_path: Path,
+) -> None:
+    """Every ref's document and snippet source, as search_files wrote them (three chunks)."""
+    entries = [
+        replace(e, id=f"{e.id}-{n}", url=f"papers/{e.id}-{n}/") for n in range(3) for e in ENTRIES
+    ]
+    ordered = sorted(entries, key=lambda e: e.id)
+    assert len(ordered) > 2 * DOCS_CHUNK
+    site = write_files(tmp_path, build_search_files(entries))
+    refs = short_refs(len(ordered))
+    found = run_search_js(site, [], docs=[*refs, short_refs(len(ordered) + 1)[-1]])["docs"]
+    assert found[:-1] == [
+        {"doc": result_view(e), "snippet": snippet_source(e.abstract)} for e in ordered
+    ]
+    assert found[-1] == {"doc": None, "snippet": None}  # a ref past the last document
 
 
 def test_snippets_mark_the_matched_words_around_the_first_match() -> None:

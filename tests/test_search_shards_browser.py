@@ -8,6 +8,7 @@ the reader sees before they arrive is what the title tier alone gives.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -33,11 +34,12 @@ ENTRIES = [
         paper(f"radio-{n}", f"Radio sky survey {n}", f"We find a quasar among {n} sources.")
         for n in range(3)
     ),
+    *(paper(f"filler-{n}", f"Filler {n}", "Nothing to see.") for n in range(7)),
     *(paper(f"network-{n:03d}", f"Network study {n:03d}", "Plain text.") for n in range(150)),
 ]
 TITLE_ONLY = {"Quasar light curves", "Quasar host galaxies"}
 ABSTRACT_ONLY = {f"Radio sky survey {n}" for n in range(3)}
-SHARD = re.compile(r"/search/([tad])-[0-9a-f]{12}\.json$")
+SHARD = re.compile(r"/search/([tads])-[0-9a-f]{12}\.json$")
 
 
 @pytest.fixture(scope="module")
@@ -71,12 +73,16 @@ class Network:
     def __init__(self, page: Any, hold: bool = True) -> None:
         self.requested: list[str] = []
         self.held: list[Any] = []
+        self.holding = hold
         page.on("request", self.on_request)
         if hold:
             page.route(re.compile(r"/search/a-[0-9a-f]{12}\.json$"), self.hold)
 
     def hold(self, route: Any) -> None:
-        self.held.append(route)
+        if self.holding:
+            self.held.append(route)
+        else:
+            route.continue_()
 
     def on_request(self, request: Any) -> None:
         match = SHARD.search(request.url)
@@ -85,6 +91,7 @@ class Network:
 
     def release(self) -> None:
         """Let the held abstract shards (and any later ones) through."""
+        self.holding = False
         while self.held:
             self.held.pop().continue_()
 
@@ -208,3 +215,121 @@ def test_without_workers_the_page_searches_itself(page: Any, harness: str) -> No
     expect(page.locator("#site-search-panel .search-result")).to_have_count(5)
     expect(page.locator(".search-panel-status")).to_have_text("5 papers match \u201cquasar\u201d")
     assert errors == []
+
+
+class Hold:
+    """Requests for matching URLs, held back until released (later ones then pass)."""
+
+    def __init__(self, page: Any, pattern: str) -> None:
+        self.routes: list[Any] = []
+        self.holding = True
+        page.route(re.compile(pattern), self.route)
+
+    def route(self, route: Any) -> None:
+        if self.holding:
+            self.routes.append(route)
+        else:
+            route.continue_()
+
+    def release(self) -> None:
+        self.holding = False
+        while self.routes:
+            self.routes.pop(0).continue_()
+
+
+def wait_until(page: Any, condition: Any, seconds: float = 10) -> None:
+    """Let the page run until condition() is true."""
+    for _ in range(int(seconds * 50)):
+        if condition():
+            return
+        page.wait_for_timeout(20)
+    raise AssertionError("timed out")
+
+
+MANIFEST = json.loads(build_search_files(ENTRIES)["search/manifest.json"])
+DOCS = r"/search/d-[0-9a-f]{12}\.json$"
+SNIPPETS = r"/search/s-[0-9a-f]{12}\.json$"
+
+
+def title_shard(key: str) -> str:
+    """The pattern of the URL of a title-tier shard of the harness."""
+    return re.escape("/search/" + MANIFEST["tiers"][0]["shards"][key]) + "$"
+
+
+@pytest.mark.parametrize(
+    ("path", "box", "results", "status"),
+    [
+        ("search/", "#search-page-input", "#search-results", "#search-status"),
+        ("", "#site-search-input", "#site-search-panel", ".search-panel-status"),
+    ],
+)
+def test_what_an_earlier_query_found_shows_while_a_later_one_is_pending(
+    reader: Any, harness: str, path: str, box: str, results: str, status: str
+) -> None:
+    """Results of "quasar" that come once "quasar netw" is typed are shown, not thrown away."""
+    from playwright.sync_api import expect
+
+    docs = Hold(reader, DOCS)
+    later = Hold(reader, title_shard("n"))  # what "netw" needs
+    reader.goto(harness + path)
+    typed = reader.locator(box)
+    typed.click()
+    typed.fill("quasar")
+    wait_until(reader, lambda: docs.routes)  # "quasar" is searched; its documents are asked for
+    typed.press_sequentially(" netw", delay=10)
+    wait_until(reader, lambda: later.routes)  # and "quasar netw" waits for its shard
+    docs.release()
+    expect(reader.locator(f"{results} .search-result")).to_have_count(2)
+    assert titles(reader.locator(results)) == TITLE_ONLY
+    expect(reader.locator(status)).to_contain_text("\u201cquasar\u201d")
+    expect(typed).to_have_value("quasar netw")
+    assert later.routes  # still pending
+    later.release()
+    expect(reader.locator(status)).to_have_text(
+        re.compile(r"^\d+ papers match \u201cquasar netw\u201d\.?$")
+    )
+    assert len(titles(reader.locator(results))) > 2
+    assert reader.evaluate("document.activeElement.id") == box[1:]
+
+
+def test_results_show_before_their_snippets_which_then_keep_focus(
+    reader: Any, harness: str
+) -> None:
+    from playwright.sync_api import expect
+
+    snippets = Hold(reader, SNIPPETS)
+    reader.goto(harness + "search/?q=quasar")
+    results = reader.locator("#search-results .search-result")
+    expect(reader.locator("#search-status")).to_have_text("5 papers match \u201cquasar\u201d.")
+    expect(results).to_have_count(5)
+    expect(reader.locator("#search-results .search-result-snippet")).to_have_count(0)
+    assert snippets.routes
+    first = results.first.locator(".search-result-title")
+    first.focus()
+    focused = first.inner_text()
+    snippets.release()
+    expect(reader.locator("#search-results .search-result-snippet")).to_have_count(5)
+    marked = reader.locator("#search-results .search-result-snippet mark").first
+    expect(marked).to_have_text(re.compile("^quasar$", re.IGNORECASE))
+    assert reader.evaluate("document.activeElement.textContent") == focused
+    assert reader.evaluate("document.activeElement.className") == "search-result-title"
+
+
+def test_on_the_search_page_a_new_query_shows_a_screenful_before_its_last_documents(
+    reader: Any, harness: str
+) -> None:
+    """The 20 results of "network" are in docs chunks 1 (16) and 2 (4): chunk 2 is held."""
+    from playwright.sync_api import expect
+
+    last = Hold(reader, re.escape("/search/" + MANIFEST["docs"]["files"][2]) + "$")
+    reader.goto(harness + "search/?q=quasar")
+    status = reader.locator("#search-status")
+    expect(status).to_have_text("5 papers match \u201cquasar\u201d.")
+    results = reader.locator("#search-results .search-result")
+    reader.locator("#search-page-input").fill("network")
+    expect(status).to_contain_text("\u201cnetwork\u201d")
+    expect(results).to_have_count(16)
+    assert all(t.startswith("Network study") for t in titles(reader.locator("#search-results")))
+    assert last.routes
+    last.release()
+    expect(results).to_have_count(20)

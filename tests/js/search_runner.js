@@ -3,12 +3,14 @@
 // Usage: node search_runner.js LUNR_JS_PATH SEARCH_JS_PATH < request.json > response.json
 // request:  {"dir": "<folder holding search/manifest.json>", "queries": ["text", ...],
 //            "options": {"typing": false, "strict": true},   (both optional)
-//            "snippets": [{"text": "...", "terms": ["term", ...]}, ...]}
+//            "snippets": [{"text": "...", "terms": ["term", ...]}, ...],
+//            "docs": ["ref", ...]}                                        (optional)
 // response: {"results": [{"refs": [...], "scores": [...], "terms": [[...], ...],
 //                         "files": ["t-….json", ...], "onlyExcluded": false, "ms": 1.2}
 //                        | {"error": "QueryParseError" | "<stack>"}, ...],
 //            "loaded": ["t-….json", ...],          every file the engine fetched, in order
-//            "snippets": [[{"text": "...", "mark": false}, ...], ...]}
+//            "snippets": [[{"text": "...", "mark": false}, ...], ...],
+//            "docs": [{"doc": {title, url, topics, year} | null, "snippet": "..." | null}, ...]}
 // "files" are the shard files a query needs, as search.js chooses them.
 "use strict";
 
@@ -48,15 +50,20 @@ async function run(engine, query) {
 
 async function main() {
   const results = [];
+  let docs = [];
   if (request.dir) {
     const manifest = JSON.parse(fs.readFileSync(path.join(request.dir, "search", "manifest.json"), "utf8"));
     const engine = new site.Engine(lunr, manifest, loadJson);
     for (const query of request.queries || []) {
       results.push(await run(engine, query));
     }
+    if (request.docs) {
+      const [found, texts] = await Promise.all([engine.docs(request.docs), engine.snippets(request.docs)]);
+      docs = found.map((doc, i) => ({ doc, snippet: texts[i] }));
+    }
   }
   const snippets = (request.snippets || []).map((s) => site.snippetParts(lunr, s.text, s.terms));
-  process.stdout.write(JSON.stringify({ results, loaded, snippets }));
+  process.stdout.write(JSON.stringify({ results, loaded, snippets, docs }));
 }
 
 main().catch((error) => {
