@@ -294,10 +294,10 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
     except BaseException as error:
         if standby:
             standby.cancel()
-        if isinstance(error, StubDocument) and incremental:
-            log.info("the build cache is incomplete; building everything")
-            return build_stages(project, write=write, strict=strict, incremental=False)
-        raise
+        if not isinstance(error, StubDocument):  # (only a saved cache has stub documents)
+            raise
+        log.info("the build cache is incomplete; building everything")
+        return build_stages(project, write=write, strict=strict, incremental=False)
     parts = workers() if len(survey.papers) >= PARALLEL_MIN_PAPERS else 1
     related_and_map = start_similarity(survey, cache, parts > 1, standby)
     with stage("search"):
@@ -338,8 +338,8 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
         return BuildResult(survey, files, warnings)
     paper_digests(survey)  # here, so that they are saved: page checks run in other processes
     paths = [*files, *(output_path(plan.url) for plan in plans)]
-    if len(paths) != len(cache.files) or not cache.files.keys() >= set(paths):
-        check_paths(paths)  # (the last build checked the same paths)
+    if cache.files.keys() != set(paths):  # (the last build checked the same paths)
+        check_paths(paths)
     hashes = {
         name: cache.files[name] if data is UNCHANGED else sha256(data)
         for name, data in files.items()
