@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
+
+import jinja2
 
 from .build_cache import BuildCache, digest, input_fingerprint, output_state, part_digest
 from .cite_formats import cite_keys, key_fields, use_cite_keys
@@ -20,7 +22,7 @@ from .export_files import export_files
 from .facets import bibtex_files
 from .load_content import StubDocument, load_content
 from .model import Survey, build_model
-from .parallel import Standby, in_background, in_parallel, workers
+from .parallel import Running, Standby, Steps, in_background, in_parallel, workers
 from .problems import ContentError, Problem
 from .records import Paper
 from .render_pages import asset_versions, make_environment, render_page
@@ -30,7 +32,6 @@ from .views import PagePlan, page_plans, paper_digests
 from .write_site import UNCHANGED, Unchanged, check_paths, updated_site, write_file
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 PARALLEL_MIN_PAPERS = 200  # below this, a second process costs more time than it saves
 LARGE_SITE_PAGES = 2000  # from this size on, the replaced site is deleted in the background
 
@@ -105,12 +106,41 @@ def static_files(static_dir: Path) -> dict[str, bytes]:
     }
 
 
+class Similarity:
+    """Each paper's related papers, then the map's positions, as they are computed (in
+    another process, or here when first asked for) or as the build cache remembered them."""
+
+    def __init__(self, results: Running | Iterator, store: Callable[[tuple], None]) -> None:
+        self.results, self.store = results, store
+        self.values: list[dict] = []
+
+    def ready(self) -> bool:
+        """Whether the next value asked for is here (or is computed here)."""
+        return not isinstance(self.results, Running) or self.results.ready()
+
+    def related(self) -> dict[str, tuple[str, ...]]:
+        """The related papers (waits for them)."""
+        if not self.values:
+            results = self.results
+            self.values.append(results.next() if isinstance(results, Running) else next(results))
+        return self.values[0]
+
+    def positions(self) -> dict[str, tuple[float, float]]:
+        """The map positions (waits for them)."""
+        self.related()
+        if len(self.values) == 1:
+            results = self.results
+            self.values.append(results() if isinstance(results, Running) else next(results))
+            self.store(tuple(self.values))
+        return self.values[1]
+
+
 def start_similarity(
     survey: Survey, cache: BuildCache, parallel: bool, standby: Standby | None = None
-) -> Callable[[], tuple[dict, dict]]:
+) -> Similarity:
     """Start computing related papers and map positions (from titles and abstracts) in a
     second process when `parallel` (the `standby` one, if given: it has loaded scikit-learn
-    meanwhile); the returned function waits for them."""
+    meanwhile), else here when they are first asked for."""
     papers = list(survey.papers.values())
     topics = [frozenset(survey.paper_topics.get(p.id, ())) for p in papers]
     inputs = [
@@ -122,35 +152,28 @@ def start_similarity(
         if standby:
             standby.cancel()
         if known is not None:
-            return constant(known)
+            return Similarity(iter(known), lambda value: None)
     compute = functools.partial(similarity, papers, topics)
     if not parallel:
-        waiting = constant(compute())
+        results: Running | Iterator = iter(compute().results)
     elif standby:
-        waiting = standby.run(compute)
+        results = standby.run(compute)
     else:
-        waiting = in_background(compute)
-
-    def result() -> tuple[dict, dict]:
-        value = waiting()
-        cache.store("similarity", key, value)
-        return value
-
-    return result
+        results = in_background(compute)
+    return Similarity(results, functools.partial(cache.store, "similarity", key))
 
 
 def add_similarity(survey: Survey, cache: BuildCache) -> None:
     """Fill in the survey's related papers and map positions (in this process)."""
-    survey.related, survey.positions = start_similarity(survey, cache, parallel=False)()
+    found = start_similarity(survey, cache, parallel=False)
+    survey.related, survey.positions = found.related(), found.positions()
 
 
 def import_similarity() -> None:
-    """Load what the similarity stage needs (about a second of imports)."""
-    from sklearn.decomposition import TruncatedSVD  # noqa: F401
+    """Load what the related papers need (most of a second of imports; the map's follow)."""
     from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: F401
-    from sklearn.manifold import TSNE  # noqa: F401
 
-    from . import map_layout, related  # noqa: F401
+    from . import related  # noqa: F401
 
 
 def likely_parallel(content: Path) -> bool:
@@ -162,17 +185,22 @@ def likely_parallel(content: Path) -> bool:
     return workers() > 1 and records >= PARALLEL_MIN_PAPERS
 
 
-def similarity(papers: list[Paper], topics: list[frozenset[str]]) -> tuple[dict, dict]:
-    """Each paper's related papers, and its position on the map."""
-    from .map_layout import layout
-    from .related import paper_vectors, related_papers  # numpy, scipy, scikit-learn: only here
+def similarity(papers: list[Paper], topics: list[frozenset[str]]) -> Steps[dict]:
+    """Each paper's related papers, then its position on the map (see Similarity)."""
 
-    with stage("related"):
-        vectors = paper_vectors(papers)
-        related = related_papers([p.id for p in papers], vectors, topics)
-    with stage("map"):
-        coords = layout(vectors).tolist()
-    return related, {p.id: (x, y) for p, (x, y) in zip(papers, coords, strict=True)}
+    def results() -> Iterator[dict]:
+        from .map_layout import layout
+        from .related import paper_vectors, related_papers  # numpy, scipy, scikit-learn: here
+
+        with stage("related"):
+            vectors = paper_vectors(papers)
+            related = related_papers([p.id for p in papers], vectors, topics)
+        yield related
+        with stage("map"):
+            coords = layout(vectors).tolist()
+        yield {p.id: (x, y) for p, (x, y) in zip(papers, coords, strict=True)}
+
+    return Steps(results())
 
 
 def record_parts(survey: Survey, kind: str, part: Callable[[Paper], Any]) -> list[str]:
@@ -244,11 +272,6 @@ def exported_fields(paper: Paper) -> tuple:
     )
 
 
-def constant(value: T) -> Callable[[], T]:
-    """A function returning `value`."""
-    return lambda: value
-
-
 @contextmanager
 def collector_relaxed(threshold: int = 100_000) -> Iterator[None]:
     """Run the cyclic garbage collector less often: a build makes millions of small objects
@@ -299,7 +322,7 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
         log.info("the build cache is incomplete; building everything")
         return build_stages(project, write=write, strict=strict, incremental=False)
     parts = workers() if len(survey.papers) >= PARALLEL_MIN_PAPERS else 1
-    related_and_map = start_similarity(survey, cache, parts > 1, standby)
+    similar = start_similarity(survey, cache, parts > 1, standby)
     with stage("search"):
         search = output_files(cache, "search", search_inputs(survey), lambda: make_search(survey))
     log.info("%d search files", len(search))
@@ -327,11 +350,11 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
         )
         files = {**search, **exports, **static_files(project.static), ".nojekyll": b""}
     log.info("%d citation, feed and asset files", len(files) - len(search))
-    survey.related, survey.positions = related_and_map()
     versions = asset_versions(project.static)
     env = make_environment(project.templates, versions)
     setting = (templates_digest(project.templates), versions)
     if not write:
+        survey.related, survey.positions = similar.related(), similar.positions()
         with stage("pages"):
             for plan in plans:
                 files[output_path(plan.url)] = render_page(env, plan.make())
@@ -354,37 +377,15 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
                     else:
                         write_file(update.staging, name, data)
                         update.written.append(name)
-
             with stage("pages"):
-
-                def check_part(part: int, parts: int) -> dict[str, PageResult]:
-                    return unchanged_pages(plans[part::parts], setting, cache)
-
-                pages = {}
-                if cache.pages:  # an incremental build: first find the pages to make again
-                    for found in (
-                        in_parallel(check_part, parts) if parts > 1 else [check_part(0, 1)]
-                    ):
-                        pages.update(found)
-                todo = [plan for plan in plans if output_path(plan.url) not in pages]
-
-                def write_part(part: int, parts: int) -> dict[str, PageResult]:
-                    return write_pages(env, todo[part::parts], setting, cache, update.staging)
-
-                # a few pages may be worth two processes: the list of all papers and the map
-                # of a large survey take a second or more (the interleaved split puts them
-                # in different halves)
-                split = parts if len(todo) > 1 else 1
-                for written in in_parallel(write_part, split) if split > 1 else [write_part(0, 1)]:
-                    pages.update(written)
-                pages = {output_path(plan.url): pages[output_path(plan.url)] for plan in plans}
+                maker = PageMaker(env, setting, cache, update.staging)
+                pages = make_pages(survey, plans, similar, maker, parts)
                 for path, page in pages.items():
                     (update.written if page.written else update.unchanged).append(path)
-                rendered = sum(page.rendered for page in pages.values())
                 log.info(
                     "%d pages, %d rendered, %d changed",
                     len(pages),
-                    rendered,
+                    sum(page.rendered for page in pages.values()),
                     sum(page.written for page in pages.values()),
                 )
     except FileNotFoundError:
@@ -435,33 +436,86 @@ def page_key(plan: PagePlan, setting: object) -> str:
     return digest((setting, plan.url, plan.inputs()))
 
 
-def unchanged_pages(
-    plans: list[PagePlan], setting: object, cache: BuildCache
+def make_pages(
+    survey: Survey, plans: list[PagePlan], similar: Similarity, maker: PageMaker, parts: int
 ) -> dict[str, PageResult]:
-    """The pages whose inputs are those of the last build: they need not be made (at
-    10,000 papers, checking them all takes about half a second of one core)."""
-    found = {}
+    """Every page, in the order of `plans`, made in `parts` processes.
+
+    While the related papers are still being computed elsewhere, this process makes the
+    pages that show nothing of them; the map is made last if its positions are still being
+    computed when the other pages are.
+    """
+    pages: dict[str, PageResult] = {}
     for plan in plans:
-        path = output_path(plan.url)
-        if path not in cache.files:
-            continue
-        key = page_key(plan, setting)
-        if cache.pages.get(path) == key:
-            found[path] = PageResult(key, cache.files[path], rendered=False, written=False)
-    return found
+        if similar.ready():
+            break
+        if not plan.shows:
+            pages.update(maker.make([plan]))
+    survey.related = similar.related()
+    later = [] if similar.ready() else [plan for plan in plans if "positions" in plan.shows]
+    if not later:
+        survey.positions = similar.positions()
+    now = [plan for plan in plans if output_path(plan.url) not in pages and plan not in later]
+    pages.update(maker.make(now, parts))
+    if later:
+        survey.positions = similar.positions()
+        pages.update(maker.make(later))
+    return {output_path(plan.url): pages[output_path(plan.url)] for plan in plans}
 
 
-def write_pages(
-    env, plans: list[PagePlan], setting: object, cache: BuildCache, staging: Path
-) -> dict[str, PageResult]:
-    """Make and render pages, and write those whose bytes changed into `staging`."""
-    results = {}
-    for plan in plans:
-        path = output_path(plan.url)
-        data = render_page(env, plan.make())
-        file_hash = sha256(data)
-        changed = file_hash != cache.files.get(path)
-        if changed:
-            write_file(staging, path, data)
-        results[path] = PageResult(page_key(plan, setting), file_hash, True, changed)
-    return results
+@dataclass(frozen=True)
+class PageMaker:
+    """Makes pages: those whose inputs are the last build's are kept as they are; the others
+    are made, rendered, and written into `staging` if their bytes changed."""
+
+    env: jinja2.Environment
+    setting: object  # the templates and asset versions
+    cache: BuildCache
+    staging: Path
+
+    def make(self, plans: list[PagePlan], parts: int = 1) -> dict[str, PageResult]:
+        """The pages of `plans`, in `parts` processes (the halves interleaved: the list of
+        all papers and the map of a large survey take a second or more, and go apart)."""
+        pages = {}
+        if self.cache.pages:  # an incremental build: first find the pages to make again
+            pages = self.in_parts(self.unchanged, plans, parts)
+        todo = [plan for plan in plans if output_path(plan.url) not in pages]
+        return {**pages, **self.in_parts(self.write, todo, parts)}
+
+    @staticmethod
+    def in_parts(
+        task: Callable[[list[PagePlan]], dict[str, PageResult]], plans: list[PagePlan], parts: int
+    ) -> dict[str, PageResult]:
+        """`task` of every `parts`-th plan in `parts` processes (one for fewer than two plans)."""
+        if parts < 2 or len(plans) < 2:
+            return task(plans)
+        results: dict[str, PageResult] = {}
+        for found in in_parallel(lambda part, parts: task(plans[part::parts]), parts):
+            results.update(found)
+        return results
+
+    def unchanged(self, plans: list[PagePlan]) -> dict[str, PageResult]:
+        """The pages whose inputs are those of the last build: they need not be made (at
+        10,000 papers, checking them all takes about half a second of one core)."""
+        found = {}
+        for plan in plans:
+            path = output_path(plan.url)
+            if path not in self.cache.files:
+                continue
+            key = page_key(plan, self.setting)
+            if self.cache.pages.get(path) == key:
+                found[path] = PageResult(key, self.cache.files[path], rendered=False, written=False)
+        return found
+
+    def write(self, plans: list[PagePlan]) -> dict[str, PageResult]:
+        """Make and render pages, and write those whose bytes changed."""
+        results = {}
+        for plan in plans:
+            path = output_path(plan.url)
+            data = render_page(self.env, plan.make())
+            file_hash = sha256(data)
+            changed = file_hash != self.cache.files.get(path)
+            if changed:
+                write_file(self.staging, path, data)
+            results[path] = PageResult(page_key(plan, self.setting), file_hash, True, changed)
+        return results

@@ -10,7 +10,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -29,32 +30,56 @@ class WorkerDied(RuntimeError):
 
 
 class Running(Generic[T]):
-    """A task running in a forked process; call it to wait for its result."""
+    """A task running in a forked process; call it to wait for its result.
+
+    A task that returns `Steps` gives its results one at a time: `next()` waits for each but
+    the last, which the call returns.
+    """
 
     def __init__(self, process: multiprocessing.Process, receiver) -> None:
         self.process, self.receiver = process, receiver
 
-    def __call__(self) -> T:
-        """Wait for the result; an exception raised by the task is raised again here."""
+    def ready(self) -> bool:
+        """Whether the next result is here (or the process has ended): `next()` won't wait."""
+        return self.receiver.closed or self.receiver.poll()
+
+    def next(self) -> T:
+        """Wait for the next result; an exception raised by the task is raised again here."""
         try:
             succeeded, value = self.receiver.recv()
         except EOFError:
-            self.process.join()
+            self.close()
             raise WorkerDied(
                 f"a build process ended without an answer (exit code {self.process.exitcode})"
             ) from None
-        finally:
-            self.receiver.close()
-        self.process.join()
         if not succeeded:
+            self.close()
             raise value
         return value
+
+    def __call__(self) -> T:
+        """Wait for the (last) result, and for the process to end."""
+        try:
+            return self.next()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Wait for the process to end; no more results are read."""
+        self.receiver.close()
+        self.process.join()
 
     def kill(self) -> None:
         """Stop the process now (its result is not wanted)."""
         self.process.kill()
-        self.process.join()
-        self.receiver.close()
+        self.close()
+
+
+@dataclass(frozen=True)
+class Steps(Generic[T]):
+    """What a task returns to hand its results over one at a time, each once it is made."""
+
+    results: Iterator[T]
 
 
 def in_background(task: Callable[[], T]) -> Running[T]:
@@ -69,10 +94,11 @@ def in_background(task: Callable[[], T]) -> Running[T]:
 
 def _answer(task: Callable[[], T], sender) -> None:
     try:
-        answer = (True, task())
+        value = task()
+        for result in value.results if isinstance(value, Steps) else (value,):
+            sender.send((True, result))
     except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
-        answer = (False, error)
-    sender.send(answer)
+        sender.send((False, error))
     sender.close()
 
 
@@ -110,11 +136,11 @@ class Standby:
         self._result = in_background(serve)
         receiver.close()
 
-    def run(self, task: Callable[[], T]) -> Callable[[], T]:
-        """Send the (picklable) task; the returned function waits for its result.
+    def run(self, task: Callable[[], T]) -> Running[T]:
+        """Send the (picklable) task; the returned object waits for its results.
 
         Sending goes on in a thread: a large task fills the pipe, and the other process
-        reads it only once it is ready.
+        reads it only once it is ready (so it has read it all before it answers).
         """
         sender = self._sender
 
@@ -122,15 +148,8 @@ class Standby:
             sender.send(task)
             sender.close()
 
-        sending = threading.Thread(target=send, daemon=True)
-        sending.start()
-
-        def result() -> T:
-            value = self._result()
-            sending.join()
-            return value
-
-        return result
+        threading.Thread(target=send, daemon=True).start()
+        return self._result
 
     def cancel(self) -> None:
         """Stop the process: it is not needed (and would take a core from the build)."""

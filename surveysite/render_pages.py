@@ -21,6 +21,7 @@ def make_environment(templates_dir: Path, asset_versions: dict[str, str]) -> jin
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a build's templates do not change while it runs
     )
 
     def asset(path: str) -> str:
@@ -29,6 +30,11 @@ def make_environment(templates_dir: Path, asset_versions: dict[str, str]) -> jin
         return f"static/{path}?v={version}" if version else f"static/{path}"
 
     env.globals["asset"] = asset
+    for name in env.list_templates():  # now, once: forked processes share them
+        try:
+            env.get_template(name)
+        except jinja2.TemplateError:
+            pass  # reported with its line by render_page, when a page uses the template
     return env
 
 

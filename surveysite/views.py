@@ -34,12 +34,15 @@ class PagePlan:
 
     `inputs()` returns everything the view is made from, cheaply: equal inputs make an equal
     view, so an incremental build that finds the last build's inputs skips `make()`
-    (tests/test_incremental.py checks the result against full builds).
+    (tests/test_incremental.py checks the result against full builds). `shows` names what
+    the view shows of the similarity stage, which is computed meanwhile: "related" (the
+    survey's related papers), "positions" (its map positions); the build waits for them.
     """
 
     url: str
     make: Callable[[], Page]
     inputs: Callable[[], Any]
+    shows: frozenset[str] = frozenset()
 
 
 def page_plans(survey: Survey) -> list[PagePlan]:
@@ -62,7 +65,10 @@ def page_plans(survey: Survey) -> list[PagePlan]:
             functools.partial(topics_index_inputs, survey),
         ),
         PagePlan(
-            urls.MAP, functools.partial(map_page, survey), functools.partial(map_inputs, survey)
+            urls.MAP,
+            functools.partial(map_page, survey),
+            functools.partial(map_inputs, survey),
+            frozenset({"positions"}),
         ),
         PagePlan(urls.SEARCH, search, simple),
         PagePlan(urls.NOT_FOUND, not_found, simple),
@@ -80,6 +86,7 @@ def page_plans(survey: Survey) -> list[PagePlan]:
             urls.paper_url(pid),
             functools.partial(paper_page, survey, pid),
             functools.partial(paper_page_inputs, survey, pid),
+            frozenset({"related"}),
         )
         for pid in survey.papers
     ]

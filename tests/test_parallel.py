@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from pathlib import Path
 
 import pytest
 
 from surveysite import build_site
 from surveysite.build_site import Project, build
-from surveysite.parallel import Standby, WorkerDied, in_background, in_parallel, workers
+from surveysite.parallel import Standby, Steps, WorkerDied, in_background, in_parallel, workers
 from surveysite.problems import ContentError, Problem
 
 
@@ -148,3 +149,74 @@ def test_the_real_survey_in_two_processes_with_a_standby(tmp_path, monkeypatch):
     assert not build_site.likely_parallel(one.content)
     build(one, incremental=False)
     assert tree(two.output) == tree(one.output)
+
+
+def test_a_task_can_hand_over_its_results_one_at_a_time(tmp_path):
+    go_on = tmp_path / "go on"
+
+    def results():
+        yield "first"
+        while not go_on.exists():  # the second result waits until the first was taken
+            time.sleep(0.01)
+        yield "second"
+
+    running = in_background(lambda: Steps(results()))
+    assert running.next() == "first"
+    assert not running.ready()
+    go_on.touch()
+    assert running() == "second"
+    assert not running.process.is_alive()
+
+
+def test_an_error_after_a_first_result_is_raised_by_the_next_wait():
+    def results():
+        yield 1
+        raise ValueError("the second went wrong")
+
+    running = in_background(lambda: Steps(results()))
+    assert running.next() == 1
+    with pytest.raises(ValueError, match="the second went wrong"):
+        running()
+
+
+class Late:
+    """The similarity stage, never ready before it is waited for (a slow second process)."""
+
+    def __init__(self, similar: build_site.Similarity, asked: list[str]) -> None:
+        self.similar, self.asked = similar, asked
+
+    def ready(self) -> bool:
+        return False
+
+    def related(self) -> dict:
+        self.asked.append("related")
+        return self.similar.related()
+
+    def positions(self) -> dict:
+        self.asked.append("positions")
+        return self.similar.positions()
+
+
+def test_pages_without_related_papers_are_made_while_those_are_computed(
+    project, tmp_path, monkeypatch
+):
+    """Pages that show nothing of the similarity stage are made while it runs; the map, if
+    its positions are late, last of all; the site is the same."""
+    monkeypatch.setenv("SURVEYSITE_WORKERS", "1")  # pages made here, in the order recorded
+    events: list[str] = []
+    start, render = build_site.start_similarity, build_site.render_page
+    monkeypatch.setattr(build_site, "start_similarity", lambda *a: Late(start(*a), events))
+    monkeypatch.setattr(
+        build_site, "render_page", lambda env, page: events.append(page.url) or render(env, page)
+    )
+    build(project, incremental=False)
+    related = events.index("related")
+    before, after = events[:related], events[related + 1 :]
+    assert "" in before and "papers/" in before and "topics/spiking/" in before
+    assert not [url for url in before if url.startswith("papers/") and url != "papers/"]
+    assert after[-2:] == ["positions", "map/"]
+    assert len(set(before + after)) == len(before + after) == len(events) - 1
+    monkeypatch.undo()
+    usual = elsewhere(project, tmp_path / "usual")
+    build(usual, incremental=False)
+    assert tree(project.output) == tree(usual.output)
