@@ -22,7 +22,7 @@ from .export_files import export_files
 from .facets import bibtex_files
 from .load_content import StubDocument, load_content
 from .model import Survey, build_model
-from .parallel import Running, Standby, Steps, in_background, in_parallel, workers
+from .parallel import Here, Running, Standby, Steps, in_background, in_parallel, workers
 from .problems import ContentError, Problem
 from .records import Paper
 from .render_pages import asset_versions, make_environment, render_page
@@ -34,6 +34,7 @@ from .write_site import UNCHANGED, Unchanged, check_paths, updated_site, write_f
 log = logging.getLogger(__name__)
 PARALLEL_MIN_PAPERS = 200  # below this, a second process costs more time than it saves
 LARGE_SITE_PAGES = 2000  # from this size on, the replaced site is deleted in the background
+MAP_BESIDE_PAGES_UP_TO = 2000  # pages; a larger survey's map takes too much memory to run beside
 
 
 @dataclass(frozen=True)
@@ -110,27 +111,25 @@ class Similarity:
     """Each paper's related papers, then the map's positions, as they are computed (in
     another process, or here when first asked for) or as the build cache remembered them."""
 
-    def __init__(self, results: Running | Iterator, store: Callable[[tuple], None]) -> None:
+    def __init__(self, results: Running | Here, store: Callable[[tuple], None]) -> None:
         self.results, self.store = results, store
         self.values: list[dict] = []
 
     def ready(self) -> bool:
         """Whether the next value asked for is here (or is computed here)."""
-        return not isinstance(self.results, Running) or self.results.ready()
+        return self.results.ready()
 
     def related(self) -> dict[str, tuple[str, ...]]:
         """The related papers (waits for them)."""
         if not self.values:
-            results = self.results
-            self.values.append(results.next() if isinstance(results, Running) else next(results))
+            self.values.append(self.results.next())
         return self.values[0]
 
     def positions(self) -> dict[str, tuple[float, float]]:
         """The map positions (waits for them)."""
         self.related()
         if len(self.values) == 1:
-            results = self.results
-            self.values.append(results() if isinstance(results, Running) else next(results))
+            self.values.append(self.results())
             self.store(tuple(self.values))
         return self.values[1]
 
@@ -152,10 +151,10 @@ def start_similarity(
         if standby:
             standby.cancel()
         if known is not None:
-            return Similarity(iter(known), lambda value: None)
+            return Similarity(Here(iter(known)), lambda value: None)
     compute = functools.partial(similarity, papers, topics)
     if not parallel:
-        results: Running | Iterator = iter(compute().results)
+        results: Running | Here = Here(compute().results)
     elif standby:
         results = standby.run(compute)
     else:
@@ -442,8 +441,10 @@ def make_pages(
     """Every page, in the order of `plans`, made in `parts` processes.
 
     While the related papers are still being computed elsewhere, this process makes the
-    pages that show nothing of them; the map is made last if its positions are still being
-    computed when the other pages are.
+    pages that show nothing of them. If the map's positions are still being computed then,
+    the other pages of a survey of up to MAP_BESIDE_PAGES_UP_TO pages are made meanwhile,
+    and the map last; a larger survey's pages wait for them (its map process holds hundreds
+    of megabytes, too many to hold beside the processes that make the pages).
     """
     pages: dict[str, PageResult] = {}
     for plan in plans:
@@ -452,7 +453,8 @@ def make_pages(
         if not plan.shows:
             pages.update(maker.make([plan]))
     survey.related = similar.related()
-    later = [] if similar.ready() else [plan for plan in plans if "positions" in plan.shows]
+    beside = not similar.ready() and len(plans) <= MAP_BESIDE_PAGES_UP_TO
+    later = [plan for plan in plans if "positions" in plan.shows] if beside else []
     if not later:
         survey.positions = similar.positions()
     now = [plan for plan in plans if output_path(plan.url) not in pages and plan not in later]

@@ -75,6 +75,25 @@ class Running(Generic[T]):
         self.close()
 
 
+class Here(Generic[T]):
+    """Results computed in this process, each when it is asked for (as `Running` waits)."""
+
+    def __init__(self, results: Iterator[T]) -> None:
+        self.results = results
+
+    def ready(self) -> bool:
+        """Always: asking computes the next result."""
+        return True
+
+    def next(self) -> T:
+        """The next result."""
+        return next(self.results)
+
+    def __call__(self) -> T:
+        """The (last) result."""
+        return next(self.results)
+
+
 @dataclass(frozen=True)
 class Steps(Generic[T]):
     """What a task returns to hand its results over one at a time, each once it is made."""
