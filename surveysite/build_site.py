@@ -309,9 +309,9 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
         return BuildResult(None, {}, cache.warnings, unchanged=True)
     if not cache.describes(project.output):
         cache.forget_output()  # built into another folder since, or replaced: make every page
-    cache.read_records()
     standby = Standby(import_similarity) if likely_parallel(project.content) else None
     try:
+        cache.read_records()
         survey, warnings = load_survey(project, strict, cache)
     except BaseException as error:
         if standby:
