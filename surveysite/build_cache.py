@@ -64,8 +64,10 @@ def tree_state(folders: Iterable[Path]) -> list[tuple[str, int, int]]:
 
 
 def code_version() -> str:
-    """The package's own source, so a new version of surveysite never reuses old results."""
-    return digest(tree_state([PACKAGE]))
+    """The package's own source, so a new version of surveysite never reuses old results
+    (not its compiled files: Python writes each when it first imports that module, which may
+    be in the middle of a build, and the next build would make every page again)."""
+    return digest([entry for entry in tree_state([PACKAGE]) if entry[0].endswith(".py")])
 
 
 def output_state(output: Path) -> tuple[int, int] | None:

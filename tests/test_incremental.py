@@ -390,6 +390,22 @@ def test_a_cache_of_another_version_reads_no_records(project, monkeypatch):
     assert not other.documents and not other.validated
 
 
+def test_the_code_version_is_its_source_not_the_files_python_compiles_on_import(
+    tmp_path, monkeypatch
+):
+    from surveysite import build_cache
+
+    package = tmp_path / "package"
+    (package / "__pycache__").mkdir(parents=True)
+    (package / "stage.py").write_text("STAGE = 1\n")
+    monkeypatch.setattr(build_cache, "PACKAGE", package)
+    version = build_cache.code_version()
+    (package / "__pycache__" / "stage.cpython-311.pyc").write_bytes(b"compiled on first import")
+    assert build_cache.code_version() == version
+    (package / "stage.py").write_text("STAGE = 22\n")
+    assert build_cache.code_version() != version
+
+
 def test_saved_documents_keep_only_their_names_and_a_lost_record_means_a_full_build(
     project, tmp_path, caplog
 ):
