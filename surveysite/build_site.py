@@ -17,8 +17,8 @@ from typing import Any
 import jinja2
 
 from .build_cache import BuildCache, digest, input_fingerprint, output_state, part_digest
-from .cite_formats import cite_keys, key_fields, use_cite_keys
-from .export_files import export_files
+from .cite_formats import bibtex_inputs, cite_keys, key_fields, use_cite_keys
+from .export_files import bibliography_files, feed_files
 from .facets import bibtex_files
 from .load_content import StubDocument, load_content
 from .model import Survey, build_model
@@ -34,7 +34,7 @@ from .write_site import UNCHANGED, Unchanged, check_paths, updated_site, write_f
 log = logging.getLogger(__name__)
 PARALLEL_MIN_PAPERS = 200  # below this, a second process costs more time than it saves
 LARGE_SITE_PAGES = 2000  # from this size on, the replaced site is deleted in the background
-MAP_BESIDE_PAGES_UP_TO = 2000  # pages; a larger survey's map takes too much memory to run beside
+MAP_BESIDE_PAGES_UP_TO = 20000  # pages; a larger survey waits for its map (memory: 0.7 GB at 10,000 papers beside, 2.3 GB at 50,000)
 
 
 @dataclass(frozen=True)
@@ -169,10 +169,10 @@ def add_similarity(survey: Survey, cache: BuildCache) -> None:
 
 
 def import_similarity() -> None:
-    """Load what the related papers need (most of a second of imports; the map's follow)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: F401
+    """Load what the related papers need (over half a second of imports; the map's follow)."""
+    from .related import import_tfidf
 
-    from . import related  # noqa: F401
+    import_tfidf()
 
 
 def likely_parallel(content: Path) -> bool:
@@ -252,9 +252,9 @@ def search_inputs(survey: Survey) -> list:
     return list(zip(record_parts(survey, "search", searched_fields), topics, strict=True))
 
 
-def exported_fields(paper: Paper) -> tuple:
-    """What citation files, bibliographies and feeds show of a paper (not its notes or
-    code link, nor the lines of its record)."""
+def feed_fields(paper: Paper) -> tuple:
+    """What the feeds show of a paper (not its notes or code link, nor the lines of its
+    record; the bibliographies are made from its BibTeX entry: see bibtex_inputs)."""
     return (
         paper.id,
         paper.title,
@@ -333,21 +333,39 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
             lambda: cite_keys(survey.papers),
         )
         use_cite_keys(survey.papers, keys)
-        page_urls = [plan.url for plan in plans]
-        exports = output_files(
+        bibliographies = output_files(
             cache,
-            "exports",
+            "bibliographies",
             (
                 survey.site,
-                record_parts(survey, "exported", exported_fields),
+                record_parts(survey, "bibtex", bibtex_inputs),
+                keys,
+                [(slug, t.title) for slug, t in survey.topics.items()],
+                survey.members,
+            ),
+            lambda: {**bibtex_files(survey), **bibliography_files(survey)},
+        )
+        page_urls = [plan.url for plan in plans]
+        feeds = output_files(
+            cache,
+            "feeds",
+            (
+                survey.site,
+                record_parts(survey, "feed", feed_fields),
                 [(slug, t.title, t.summary) for slug, t in survey.topics.items()],
                 survey.members,
                 survey.paper_topics,
                 page_urls,
             ),
-            lambda: {**bibtex_files(survey), **export_files(survey, page_urls)},
+            lambda: feed_files(survey, page_urls),
         )
-        files = {**search, **exports, **static_files(project.static), ".nojekyll": b""}
+        files = {
+            **search,
+            **bibliographies,
+            **feeds,
+            **static_files(project.static),
+            ".nojekyll": b"",
+        }
     log.info("%d citation, feed and asset files", len(files) - len(search))
     versions = asset_versions(project.static)
     env = make_environment(project.templates, versions)

@@ -192,6 +192,20 @@ def key_fields(paper: Paper) -> tuple:
     return paper.id, paper.authors[:1], paper.year, paper.title, paper.added
 
 
+def bibtex_inputs(paper: Paper) -> tuple:
+    """What of one paper its BibTeX entry is made from (with its citation key)."""
+    return (
+        paper.id,
+        paper.title,
+        paper.authors,
+        paper.year,
+        paper.venue,
+        paper.doi,
+        paper.arxiv,
+        paper.url,
+    )
+
+
 def use_cite_keys(papers: Mapping[str, Paper], keys: dict[str, str]) -> None:
     """Let `cite_keys(papers)` return `keys`, made earlier from the same `key_fields` of
     each paper."""

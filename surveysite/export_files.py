@@ -29,7 +29,9 @@ __all__ = [
     "SITEMAP",
     "SURVEY_BIB",
     "absolute_url",
+    "bibliography_files",
     "export_files",
+    "feed_files",
     "topic_bib_url",
     "topic_feed_url",
 ]
@@ -67,16 +69,35 @@ def absolute_url(base_url: str, url: str) -> str | None:
 
 def export_files(survey: Survey, page_urls: Sequence[str]) -> dict[str, bytes]:
     """Every citation, bibliography, feed and crawler file, by output path."""
-    files: dict[str, bytes] = {}
+    return {**bibliography_files(survey), **feed_files(survey, page_urls)}
+
+
+def bibliography_files(survey: Survey) -> dict[str, bytes]:
+    """survey.bib and each topic's .bib file: made from the papers' BibTeX entries (see
+    cite_formats.bibtex_inputs), the site's and topics' titles and the topics' members."""
     title = survey.site.title
-    files[SURVEY_BIB] = bibliography(survey, survey.papers, title)
-    files[FEED] = atom_feed(survey, FEED, title, survey.site.description, urls.HOME, survey.papers)
+    files = {SURVEY_BIB: bibliography(survey, survey.papers, title)}
     for slug, topic in survey.topics.items():
-        members = survey.members[slug]
         label = f"{title}: {topic.title}"
-        files[topic_bib_url(slug)] = bibliography(survey, members, label)
+        files[topic_bib_url(slug)] = bibliography(survey, survey.members[slug], label)
+    return files
+
+
+def feed_files(survey: Survey, page_urls: Sequence[str]) -> dict[str, bytes]:
+    """The Atom feeds, robots.txt and the sitemap."""
+    title = survey.site.title
+    files = {
+        FEED: atom_feed(survey, FEED, title, survey.site.description, urls.HOME, survey.papers)
+    }
+    for slug, topic in survey.topics.items():
+        label = f"{title}: {topic.title}"
         files[topic_feed_url(slug)] = atom_feed(
-            survey, topic_feed_url(slug), label, topic.summary, urls.topic_url(slug), members
+            survey,
+            topic_feed_url(slug),
+            label,
+            topic.summary,
+            urls.topic_url(slug),
+            survey.members[slug],
         )
     files[ROBOTS] = robots_txt(survey.site.base_url)
     if survey.site.base_url:

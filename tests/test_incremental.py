@@ -137,32 +137,53 @@ def test_cache_hits_across_processes(project):
 
 
 def test_exports_depend_only_on_the_fields_in_their_cache_key(project):
-    """The exports are remembered between builds by `exported_fields` and the topics' titles
-    and summaries: every other field of a record (notes, code, path, line numbers, a topic's
-    text) must not change them."""
+    """The bibliographies are remembered between builds by `bibtex_inputs`, the feeds by
+    `feed_fields`, both with the topics' titles (and summaries, for the feeds): every other
+    field of a record (the abstract for the bibliographies; notes, code, path, line numbers,
+    a topic's text for both) must not change them."""
     import dataclasses
+    import datetime
 
-    from surveysite.export_files import export_files
+    from surveysite.cite_formats import bibtex_inputs
+    from surveysite.export_files import bibliography_files, feed_files
     from surveysite.facets import bibtex_files
 
     survey, _ = build_site.load_survey(project)
-    before = {**bibtex_files(survey), **export_files(survey, ["", "papers/"])}
-    changed = {
-        pid: dataclasses.replace(
-            paper, notes="Changed notes.", code="https://example.org/code", path="x.yaml", lines={}
-        )
-        for pid, paper in survey.papers.items()
-    }
+    bibliographies = {**bibtex_files(survey), **bibliography_files(survey)}
+    feeds = feed_files(survey, ["", "papers/"])
+    common = {"notes": "Changed notes.", "code": "https://example.org/code", "path": "x.yaml"}
     topics = {
         slug: dataclasses.replace(t, body="Rewritten.", path="y.md")
         for slug, t in survey.topics.items()
     }
-    other = dataclasses.replace(survey, papers=changed, topics=topics)
+    other_papers = {
+        pid: dataclasses.replace(paper, **common, lines={}) for pid, paper in survey.papers.items()
+    }
+    other = dataclasses.replace(survey, papers=other_papers, topics=topics)
     assert all(
-        build_site.exported_fields(changed[pid]) == build_site.exported_fields(survey.papers[pid])
-        for pid in changed
+        build_site.feed_fields(other_papers[pid]) == build_site.feed_fields(paper)
+        for pid, paper in survey.papers.items()
     )
-    assert {**bibtex_files(other), **export_files(other, ["", "papers/"])} == before
+    assert feed_files(other, ["", "papers/"]) == feeds
+    rewritten = {
+        pid: dataclasses.replace(
+            paper,
+            **common,
+            abstract="Rewritten.",
+            pdf="https://example.org/a.pdf",
+            sources=(),
+            topics=(),
+            added=datetime.date(1999, 1, 1),  # (the citation keys it may change are an input)
+        )
+        for pid, paper in survey.papers.items()
+    }
+    other = dataclasses.replace(survey, papers=rewritten, topics=topics)
+    assert all(
+        bibtex_inputs(rewritten[pid]) == bibtex_inputs(paper)
+        for pid, paper in survey.papers.items()
+    )
+    assert {**bibtex_files(other), **bibliography_files(other)} == bibliographies
+    assert feed_files(other, ["", "papers/"]) != feeds  # the abstracts are in the feeds
 
 
 def test_remembered_values_are_saved_apart_and_only_when_changed(
@@ -443,7 +464,7 @@ def test_record_digests_are_kept_and_made_only_for_changed_records(project, monk
     path = project.content / "papers" / "pruning-lottery-tickets.yaml"
     path.write_text(path.read_text() + "notes: A new line.\n")
     build(project)
-    kinds = {"card", "record", "similarity", "search", "cite-key", "exported"}
+    kinds = {"card", "record", "similarity", "search", "cite-key", "bibtex", "feed"}
     assert sorted(made) == sorted(kinds)  # the edited record's parts, none of the others'
     cache = build_cache.BuildCache.open(project.root)
     cache.read_records()
