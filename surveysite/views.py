@@ -467,11 +467,19 @@ def record_digest(survey: Survey, paper_id: str) -> str:
 
 
 def card_inputs(survey: Survey, paper_id: str) -> str:
-    """A digest of what a paper's card shows (made once per survey)."""
+    """A digest of what a paper's card shows (made once per survey): the start of its
+    abstract, so an edit further on changes none of the pages that list the paper."""
 
     def fields() -> tuple:
         paper = survey.papers[paper_id]
-        return paper_id, paper.title, paper.year, paper.authors, paper.added, paper.abstract
+        return (
+            paper_id,
+            paper.title,
+            paper.year,
+            paper.authors,
+            paper.added,
+            snippet(paper.abstract),
+        )
 
     def compute() -> str:
         shown = part_digest(survey.digests_of(paper_id), "card", fields)

@@ -76,6 +76,27 @@ def test_editing_an_abstract_rebuilds_the_index(project, tmp_path, counted):
     assert tree(project.output) == full_build(project, tmp_path)
 
 
+def test_an_edit_past_the_start_of_an_abstract_renders_no_page_that_lists_the_paper(
+    project, tmp_path, monkeypatch
+):
+    """Lists show a paper's card, with only the start of its abstract (see views.snippet)."""
+    path = project.content / "papers" / "pruning-lottery-tickets.yaml"
+    first = "Sparse subnetworks found by pruning train as well as the dense network."
+    longer = f"{first} They are found early in training, and they transfer between tasks. " * 3
+    path.write_text(path.read_text().replace(first, longer.strip()))
+    build(project)
+    rendered: list[str] = []
+    render = build_site.render_page
+    monkeypatch.setattr(
+        build_site, "render_page", lambda env, page: rendered.append(page.url) or render(env, page)
+    )
+    path.write_text(path.read_text().replace("between tasks.\n", "between tasks. Edited.\n"))
+    build(project)
+    assert "papers/pruning-lottery-tickets/" in rendered
+    assert not [url for url in rendered if url in ("", "papers/") or url.startswith("topics/")]
+    assert tree(project.output) == full_build(project, tmp_path)
+
+
 def test_editing_a_topic_and_a_template(project, tmp_path):
     build(project)
     topic = project.content / "topics" / "efficiency.md"
