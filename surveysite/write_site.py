@@ -14,7 +14,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -152,12 +152,14 @@ def apply_journal(staging: Path, output: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
         os.replace(source, target)
+    emptied: set[Path] = set()  # folders that may be empty now
     for name in journal["removed"]:
         target = output / name
         target.unlink(missing_ok=True)
-        for folder in target.parents:
-            if folder == output or not folder.is_relative_to(output) or any(folder.iterdir()):
-                break
+        emptied.update(folder for folder in target.parents if folder.is_relative_to(output))
+    emptied.discard(output)
+    for folder in sorted(emptied, key=lambda folder: len(folder.parts), reverse=True):
+        with suppress(OSError):  # not empty (or removed before the build was killed)
             folder.rmdir()
 
 
