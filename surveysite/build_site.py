@@ -152,7 +152,8 @@ def start_similarity(
             standby.cancel()
         if known is not None:
             return Similarity(Here(iter(known)), lambda value: None)
-    compute = functools.partial(similarity, papers, topics)
+    compared = [compared_fields(paper) for paper in papers]  # (papers are slower to send)
+    compute = functools.partial(similarity, compared, topics)
     if not parallel:
         results: Running | Here = Here(compute().results)
     elif standby:
@@ -184,20 +185,22 @@ def likely_parallel(content: Path) -> bool:
     return workers() > 1 and records >= PARALLEL_MIN_PAPERS
 
 
-def similarity(papers: list[Paper], topics: list[frozenset[str]]) -> Steps[dict]:
-    """Each paper's related papers, then its position on the map (see Similarity)."""
+def similarity(compared: list[tuple[str, str, str]], topics: list[frozenset[str]]) -> Steps[dict]:
+    """Each paper's related papers, then its position on the map (see Similarity), from
+    each paper's compared_fields and topics."""
 
     def results() -> Iterator[dict]:
         from .map_layout import layout
-        from .related import paper_vectors, related_papers  # numpy, scipy, scikit-learn: here
+        from .related import paper_text, related_papers, text_vectors  # numpy, scipy, sklearn
 
+        ids = [paper_id for paper_id, _, _ in compared]
         with stage("related"):
-            vectors = paper_vectors(papers)
-            related = related_papers([p.id for p in papers], vectors, topics)
+            vectors = text_vectors([paper_text(title, abstract) for _, title, abstract in compared])
+            related = related_papers(ids, vectors, topics)
         yield related
         with stage("map"):
             coords = layout(vectors).tolist()
-        yield {p.id: (x, y) for p, (x, y) in zip(papers, coords, strict=True)}
+        yield dict(zip(ids, map(tuple, coords), strict=True))
 
     return Steps(results())
 

@@ -68,14 +68,18 @@ def import_tfidf() -> type:
     return TfidfVectorizer
 
 
-def paper_text(paper: Paper) -> str:
+def paper_text(title: str, abstract: str) -> str:
     """The text a paper is compared by: the title (weighted twice) and the abstract."""
-    return f"{paper.title}. {paper.title}. {paper.abstract}"
+    return f"{title}. {title}. {abstract}"
 
 
 def paper_vectors(papers: Iterable[Paper]) -> sparse.csr_matrix:
     """One L2-normalised TF-IDF row per paper, in the order given."""
-    texts = [paper_text(p) for p in papers]
+    return text_vectors([paper_text(p.title, p.abstract) for p in papers])
+
+
+def text_vectors(texts: Sequence[str]) -> sparse.csr_matrix:
+    """One L2-normalised TF-IDF row per text (see paper_text), in the order given."""
     vectorizer = import_tfidf()(  # slow to import: only when needed
         stop_words="english",
         token_pattern=WORD,
