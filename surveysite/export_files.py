@@ -30,7 +30,6 @@ __all__ = [
     "SURVEY_BIB",
     "absolute_url",
     "bibliography_files",
-    "export_files",
     "feed_files",
     "topic_bib_url",
     "topic_feed_url",
@@ -65,11 +64,6 @@ def absolute_url(base_url: str, url: str) -> str | None:
 
 
 # --- the stage ------------------------------------------------------------------------
-
-
-def export_files(survey: Survey, page_urls: Sequence[str]) -> dict[str, bytes]:
-    """Every citation, bibliography, feed and crawler file, by output path."""
-    return {**bibliography_files(survey), **feed_files(survey, page_urls)}
 
 
 def bibliography_files(survey: Survey) -> dict[str, bytes]:
