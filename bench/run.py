@@ -5,8 +5,8 @@
 
 For each corpus: our full build (cold: no site/, no cache), Hugo followed by Pagefind, our
 no-change rebuild, our rebuild after editing one paper's abstract, and after editing one
-topic page. Wall time is the median of --runs runs; peak memory is the maximum resident set
-size of the process (GNU time). Writes bench/RESULTS.md (and bench/results.json).
+topic page. Wall time is the median of --runs runs; peak memory is the most the process tree
+held at once (see `timed`). Writes bench/RESULTS.md (and bench/RESULTS.json).
 """
 
 from __future__ import annotations
@@ -32,12 +32,13 @@ REPO = BENCH.parent
 WORK = BENCH / "work"
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, int]:
-    """Run a command; return (wall seconds, peak memory in MB).
+def timed(command: list[str], cwd: Path) -> tuple[float, int, int]:
+    """Run a command; return (wall seconds, peak memory in MB as RSS, and as PSS).
 
-    Peak memory is the most the command's process tree held at once (the resident sets of
-    the process and its children, summed, sampled every 50 ms): a build that works in two
-    processes counts both.
+    Peak memory is the most the command's process tree held at once (sampled every 50 ms),
+    summed over the process and its children: a build that works in several processes counts
+    them all. RSS (resident set size) counts a page shared by forked processes once in each;
+    PSS (proportional set size) splits it among them, so their sum is the memory used.
     """
     # Python's bytecode cache as on a reader's or CI's machine (this machine's environment
     # may turn it off, and every build would then compile surveysite again)
@@ -47,12 +48,11 @@ def timed(command: list[str], cwd: Path) -> tuple[float, int]:
         process = subprocess.Popen(
             command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors, env=env
         )
-        peak = 0
+        peak = [0, 0]
 
         def sample() -> None:
-            nonlocal peak
             while process.poll() is None:
-                peak = max(peak, tree_rss(process.pid))
+                peak[:] = map(max, peak, tree_memory(process.pid))
                 time.sleep(0.05)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -63,17 +63,22 @@ def timed(command: list[str], cwd: Path) -> tuple[float, int]:
         if process.returncode != 0:
             errors.seek(0)
             raise SystemExit(f"{' '.join(command)} failed:\n{errors.read().decode()[-3000:]}")
-    return seconds, peak // 2**20
+    return seconds, peak[0] // 2**10, peak[1] // 2**10
 
 
-def tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (0 for one that has ended)."""
+def tree_memory(pid: int) -> tuple[int, int]:
+    """RSS and PSS in KiB of a process and all its descendants ((0, 0) for one that ended)."""
     try:
-        pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except (OSError, IndexError, ValueError):
-        return 0
-    return pages * os.sysconf("SC_PAGE_SIZE") + sum(tree_rss(int(child)) for child in children)
+    except OSError:
+        return 0, 0
+    sizes = {name: value for name, value, *_ in (line.split() for line in lines[1:])}
+    rss, pss = int(sizes.get("Rss:", 0)), int(sizes.get("Pss:", 0))
+    for child in children:
+        child_rss, child_pss = tree_memory(int(child))
+        rss, pss = rss + child_rss, pss + child_pss
+    return rss, pss
 
 
 def wait_for_background_deletes(folder: Path, limit: float = 600) -> None:
@@ -94,7 +99,7 @@ def corpus(size: str) -> Path:
     return folder
 
 
-def ours(folder: Path) -> tuple[float, int]:
+def ours(folder: Path) -> tuple[float, int, int]:
     """One surveysite build of the corpus folder (the replaced site's deletion, which runs
     in the background, is waited for after the build and not counted)."""
     wait_for_background_deletes(folder)
@@ -110,16 +115,16 @@ def clean_ours(folder: Path) -> None:
         shutil.rmtree(folder / name, ignore_errors=True)
 
 
-def hugo_pagefind(folder: Path) -> tuple[float, int]:
+def hugo_pagefind(folder: Path) -> tuple[float, int, int]:
     """Hugo then Pagefind over its output (cold)."""
     hugo = folder / "hugo"
     shutil.rmtree(hugo / "public", ignore_errors=True)
     shutil.rmtree(hugo / "resources", ignore_errors=True)
-    t1, m1 = timed(["hugo", "--quiet", "-d", "public"], hugo)
-    t2, m2 = timed(
+    t1, rss1, pss1 = timed(["hugo", "--quiet", "-d", "public"], hugo)
+    t2, rss2, pss2 = timed(
         [sys.executable, "-m", "pagefind", "--site", "public", "--output-subdir", "pagefind"], hugo
     )
-    return t1 + t2, max(m1, m2)
+    return t1 + t2, max(rss1, rss2), max(pss1, pss2)
 
 
 def tree_size(folder: Path) -> tuple[int, int]:
@@ -199,6 +204,7 @@ def measure(size: str, runs: int) -> dict:
         result[name] = {
             "seconds": statistics.median(v[0] for v in values),
             "peak_mb": max(v[1] for v in values),
+            "peak_pss_mb": max(v[2] for v in values),
         }
     result["ratio"] = result["full"]["seconds"] / result["hugo_pagefind"]["seconds"]
     result["site_bytes"] = tree_size(folder / "site")
@@ -251,19 +257,24 @@ def report(results: list[dict], where: str) -> str:
         f"Command: `{' '.join(['python bench/run.py', *sys.argv[1:]])}` (medians of the runs).",
         "",
         (
-            "Peak memory: the most the command's process tree held at once (resident sets summed, "
-            "sampled every 50 ms; our large builds use two processes). Rebuild times do not include "
-            "deleting the replaced site, which a background process does after the build."
+            "Peak memory: the most the command's process tree held at once (sampled every 50 ms; "
+            "our builds use two or three processes), as resident sets summed (RSS: a page that "
+            "forked processes share counts once in each) and as proportional sets summed (PSS: "
+            "a shared page is split among them, so the sum is the memory used). Rebuild times do "
+            "not include deleting the replaced site, which a background process does after the "
+            "build."
         ),
         "",
-        "| corpus | papers | ours full | Hugo+Pagefind | ratio | ours no-change | edit 1 abstract | edit 1 paper's notes | edit 1 topic | ours peak mem | H+P peak mem | ours site | per paper | H+P site | our search index raw / gzip | Pagefind index raw / gzip |",
+        "| corpus | papers | ours full | Hugo+Pagefind | ratio | ours no-change | edit 1 abstract | edit 1 paper's notes | edit 1 topic | ours peak mem RSS / PSS | H+P peak mem RSS / PSS | ours site | per paper | H+P site | our search index raw / gzip | Pagefind index raw / gzip |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r['size']} | {r['papers']:,} | {r['full']['seconds']:.2f} s | {r['hugo_pagefind']['seconds']:.2f} s | **{r['ratio']:.2f}** "
             f"| {r['nochange']['seconds']:.2f} s | {r['edit_paper']['seconds']:.2f} s | {r['edit_notes']['seconds']:.2f} s | {r['edit_topic']['seconds']:.2f} s "
-            f"| {r['full']['peak_mb']} MB | {r['hugo_pagefind']['peak_mb']} MB | {mb(r['site_bytes'][0])} "
+            f"| {r['full']['peak_mb']} / {r['full']['peak_pss_mb']} MB "
+            f"| {r['hugo_pagefind']['peak_mb']} / {r['hugo_pagefind']['peak_pss_mb']} MB "
+            f"| {mb(r['site_bytes'][0])} "
             f"| {r['site_bytes'][0] / r['papers'] / 1e3:.1f} KB | {mb(r['hugo_bytes'][0])} "
             f"| {mb(r['search_bytes'][0])} / {mb(r['search_bytes'][1])} | {mb(r['pagefind_bytes'][0])} / {mb(r['pagefind_bytes'][1])} |"
         )
