@@ -215,6 +215,11 @@ class BuildCache:
         temporary.write_bytes(pickle.dumps(value, protocol=5))
         os.replace(temporary, path)
 
+    def own_file(self, name: str) -> Path | None:
+        """A file in the cache's folder that a stage keeps for itself (None for a cache that
+        is not saved)."""
+        return self.path.with_name(name) if self.path else None
+
     def memo_path(self, name: str) -> Path:
         """Where a memo value is saved."""
         assert self.path is not None

@@ -37,6 +37,7 @@ LARGE_SITE_PAGES = 2000  # from this size on, the replaced site is deleted in th
 # pages; a larger survey's pages wait for its map (peak memory with them beside it: 0.7 GB at
 # 10,000 papers, 2.3 GB at 50,000)
 MAP_BESIDE_PAGES_UP_TO = 20000
+WORDS_FILE = "similarity-words.pickle"  # in the build cache's folder
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ def start_similarity(
         if known is not None:
             return Similarity(Here(iter(known)), lambda value: None)
     compared = [compared_fields(paper) for paper in papers]  # (papers are slower to send)
-    compute = functools.partial(similarity, compared, topics)
+    compute = functools.partial(similarity, compared, topics, cache.own_file(WORDS_FILE))
     if not parallel:
         results: Running | Here = Here(compute().results)
     elif standby:
@@ -187,19 +188,25 @@ def likely_parallel(content: Path) -> bool:
     return workers() > 1 and records >= PARALLEL_MIN_PAPERS
 
 
-def similarity(compared: list[tuple[str, str, str]], topics: list[frozenset[str]]) -> Steps[dict]:
+def similarity(
+    compared: list[tuple[str, str, str]], topics: list[frozenset[str]], words: Path | None = None
+) -> Steps[dict]:
     """Each paper's related papers, then its position on the map (see Similarity), from
-    each paper's compared_fields and topics."""
+    each paper's compared_fields and topics (and the words of its text, kept in the file
+    `words` between builds: see related.AnalysedWords)."""
 
     def results() -> Iterator[dict]:
         from .map_layout import layout
-        from .related import paper_text, related_papers, text_vectors  # numpy, scipy, sklearn
+        from .related import AnalysedWords, paper_text, related_papers, text_vectors
 
         ids = [paper_id for paper_id, _, _ in compared]
         with stage("related"):
-            vectors = text_vectors([paper_text(title, abstract) for _, title, abstract in compared])
+            analysed = AnalysedWords(words)
+            texts = [paper_text(title, abstract) for _, title, abstract in compared]
+            vectors = text_vectors(texts, analysed)
             related = related_papers(ids, vectors, topics)
         yield related
+        analysed.save()
         with stage("map"):
             coords = layout(vectors).tolist()
         yield dict(zip(ids, map(tuple, coords), strict=True))

@@ -198,3 +198,61 @@ print(type(sys.modules["scipy.stats"]).__name__)
         [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert done.stdout.split("\n")[:3] == ["False", "[3.0, 1.0, 2.0] 1", "module"]
+
+
+def test_words_kept_between_builds_give_the_same_vectors_and_only_new_texts_are_analysed(
+    tmp_path, monkeypatch
+):
+    from surveysite.related import WORD, AnalysedWords, import_tfidf, text_vectors
+
+    texts = [
+        "Pruning finds sparse sub-networks that train well.",
+        "Attention is all you need, and ATTENTION is enough.",
+        "Sparse attention for long documents; pruning heads.",
+        "Ünïcode wörds and snake_case_words, 3D and GPT-4.",
+    ]
+    plain = import_tfidf()(
+        stop_words="english", token_pattern=WORD, sublinear_tf=True, dtype=np.float32
+    ).fit_transform(texts)
+    path = tmp_path / "words.pickle"
+    analysed: list[str] = []
+    analyser = related.word_analyser
+
+    def counted_analyser():
+        analyse = analyser()
+        return lambda text: analysed.append(text) or analyse(text)
+
+    monkeypatch.setattr(related, "word_analyser", counted_analyser)
+    words = AnalysedWords(path)
+    first = text_vectors(texts, words)
+    words.save()
+    assert analysed == texts
+    assert (first != plain).nnz == 0 and np.array_equal(first.indices, plain.indices)
+    analysed.clear()
+    edited = [*texts[:3], "Ünïcode wörds, edited."]
+    words = AnalysedWords(path)
+    again = text_vectors(edited, words)
+    words.save()
+    assert analysed == ["Ünïcode wörds, edited."]  # the others were kept
+    assert (again != text_vectors(edited)).nnz == 0
+    assert len(AnalysedWords(path).known) == 4  # only the texts of the last build
+
+
+def test_words_of_another_analysis_are_not_used_and_an_unwritable_cache_is_no_error(tmp_path):
+    import pickle
+
+    from surveysite.related import AnalysedWords
+
+    path = tmp_path / "words.pickle"
+    words = AnalysedWords(path)
+    words.of(["Sparse networks."])
+    words.save()
+    version, known = pickle.loads(path.read_bytes())
+    assert version == words.version and len(AnalysedWords(path).known) == 1
+    path.write_bytes(pickle.dumps(("another analysis", known)))
+    assert AnalysedWords(path).known == {}
+    unwritable = AnalysedWords(tmp_path / "a-file" / "words.pickle")
+    (tmp_path / "a-file").write_text("not a folder")
+    assert unwritable.of(["Dense networks."]) == ["dense networks"]
+    unwritable.save()
+    assert (tmp_path / "a-file").read_text() == "not a folder"
