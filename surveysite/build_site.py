@@ -34,9 +34,7 @@ from .write_site import UNCHANGED, Unchanged, check_paths, updated_site, write_f
 log = logging.getLogger(__name__)
 PARALLEL_MIN_PAPERS = 200  # below this, a second process costs more time than it saves
 LARGE_SITE_PAGES = 2000  # from this size on, the replaced site is deleted in the background
-# pages; a larger survey's pages wait for its map (peak memory with them beside it: 0.7 GB at
-# 10,000 papers, 2.3 GB at 50,000)
-MAP_BESIDE_PAGES_UP_TO = 20000
+MAP_BESIDE_PAGES_UP_TO = 2000  # pages; a larger survey's map takes too much memory to run beside
 WORDS_FILE = "similarity-words.pickle"  # in the build cache's folder
 
 
