@@ -171,7 +171,7 @@ def add_similarity(survey: Survey, cache: BuildCache) -> None:
 
 
 def import_similarity() -> None:
-    """Load what the related papers need (over half a second of imports; the map's follow)."""
+    """Load what the related papers need (most of a second of imports; the map's follow)."""
     from .related import import_tfidf
 
     import_tfidf()

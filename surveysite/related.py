@@ -16,15 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib
-import importlib.util
 import os
 import pickle
-import sys
-import types
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -45,29 +40,8 @@ WORD = r"\w\w+"  # scikit-learn's default words (runs of 2+ word characters) wit
 Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]  # rows, columns, cosines
 
 
-class DeferredModule(types.ModuleType):
-    """Stands in sys.modules for a module not imported yet: the first use of one of its
-    names imports it (Python 3.11's importlib.util.LazyLoader loads at `import` itself)."""
-
-    def __getattr__(self, name: str) -> Any:
-        if sys.modules.get(self.__name__) is self:
-            del sys.modules[self.__name__]
-        return getattr(importlib.import_module(self.__name__), name)
-
-
-def defer_import(name: str) -> None:
-    """Import module `name` only when one of its names is first used."""
-    if name not in sys.modules:
-        stand_in = DeferredModule(name)
-        stand_in.__spec__ = importlib.util.find_spec(name)
-        sys.modules[name] = stand_in
-
-
 def import_tfidf() -> type:
-    """scikit-learn's TfidfVectorizer. scikit-learn imports scipy.stats, which TF-IDF never
-    uses, and which takes half of the import's time (about 0.3 s of 0.6): it is imported
-    only when first used (by the map, which follows the related papers)."""
-    defer_import("scipy.stats")
+    """scikit-learn's TfidfVectorizer (most of a second to import: only when needed)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return TfidfVectorizer

@@ -180,26 +180,6 @@ def test_candidates_find_nearly_the_exact_best_on_the_real_survey(real_survey, m
     assert similarity(found) >= 0.97 * similarity(survey.related)
 
 
-def test_tfidf_is_imported_without_scipy_stats_which_loads_when_first_used() -> None:
-    import subprocess
-    import sys
-
-    script = """
-import sys
-from surveysite.related import import_tfidf, paper_vectors
-import_tfidf()
-print("scipy.stats._stats_py" in sys.modules)
-import scipy.stats
-from scipy.stats import rankdata
-print(rankdata([3, 1, 2]).tolist(), int(scipy.stats.mode([1, 1, 2]).mode))
-print(type(sys.modules["scipy.stats"]).__name__)
-"""
-    done = subprocess.run(
-        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
-    )
-    assert done.stdout.split("\n")[:3] == ["False", "[3.0, 1.0, 2.0] 1", "module"]
-
-
 def test_words_kept_between_builds_give_the_same_vectors_and_only_new_texts_are_analysed(
     tmp_path, monkeypatch
 ):
