@@ -18,7 +18,6 @@ import argparse
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -26,15 +25,6 @@ import run
 
 REPO = run.REPO
 EDITS = {"abstract": run.edit_paper, "notes": run.edit_notes, "topic": run.edit_topic}
-
-
-def build_time(build: Path, folder: Path) -> float:
-    """One quiet build of `folder` by the build.py given (the replaced site's background
-    deletion is waited for, and not counted)."""
-    run.wait_for_background_deletes(folder)
-    seconds, _, _ = run.timed([sys.executable, str(build), "--root", str(folder), "-q"], REPO)
-    run.wait_for_background_deletes(folder)
-    return seconds
 
 
 def main() -> None:
@@ -62,7 +52,7 @@ def main() -> None:
                 folders[name] = work / f"corpus-{number}"
                 for part in ("content", "templates", "static"):
                     shutil.copytree(source / part, folders[name] / part)
-                build_time(builds[name], folders[name])  # the cache an edit starts from
+                run.ours(folders[name], builds[name])  # the cache an edit starts from
             times: dict[str, list[float]] = {name: [] for name in builds}
             for pair in range(args.pairs):
                 order = list(builds) if pair % 2 == 0 else list(reversed(builds))
@@ -71,7 +61,7 @@ def main() -> None:
                         run.clean_ours(folders[name])
                     else:
                         EDITS[args.change](folders[name], pair)
-                    times[name].append(build_time(builds[name], folders[name]))
+                    times[name].append(run.ours(folders[name], builds[name])[0])
         finally:
             subprocess.run(
                 ["git", "worktree", "remove", "--force", str(other)], cwd=REPO, check=True

@@ -99,12 +99,13 @@ def corpus(size: str) -> Path:
     return folder
 
 
-def ours(folder: Path) -> tuple[float, int, int]:
-    """One surveysite build of the corpus folder (the replaced site's deletion, which runs
-    in the background, is waited for after the build and not counted)."""
+def ours(folder: Path, build: Path = REPO / "build.py") -> tuple[float, int, int]:
+    """One surveysite build of the corpus folder, by this checkout's build.py or the one
+    given (the replaced site's deletion, which runs in the background, is waited for after
+    the build and not counted)."""
     wait_for_background_deletes(folder)
     try:
-        return timed([sys.executable, str(REPO / "build.py"), "--root", str(folder), "-q"], REPO)
+        return timed([sys.executable, str(build), "--root", str(folder), "-q"], REPO)
     finally:
         wait_for_background_deletes(folder)
 
