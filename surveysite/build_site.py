@@ -34,7 +34,6 @@ from .write_site import UNCHANGED, Unchanged, check_paths, updated_site, write_f
 log = logging.getLogger(__name__)
 PARALLEL_MIN_PAPERS = 200  # below this, a second process costs more time than it saves
 LARGE_SITE_PAGES = 2000  # from this size on, the replaced site is deleted in the background
-MAP_BESIDE_PAGES_UP_TO = 2000  # pages; a larger survey's map takes too much memory to run beside
 WORDS_FILE = "similarity-words.pickle"  # in the build cache's folder
 
 
@@ -468,29 +467,31 @@ def make_pages(
 ) -> dict[str, PageResult]:
     """Every page, in the order of `plans`, made in `parts` processes.
 
-    While the related papers are still being computed elsewhere, this process makes the
-    pages that show nothing of them. If the map's positions are still being computed then,
-    the other pages of a survey of up to MAP_BESIDE_PAGES_UP_TO pages are made meanwhile,
-    and the map last; a larger survey's pages wait for them (its map process holds hundreds
-    of megabytes, too many to hold beside the processes that make the pages).
+    While the related papers are still being computed in the other process, this one makes
+    the pages that show nothing of them; while the map's positions are, the pages that do
+    not show those. Only then are the rest made in `parts` processes: never more processes
+    than cores, and no page-making process beside the map's, which in a large survey holds
+    hundreds of megabytes.
     """
     pages: dict[str, PageResult] = {}
-    for plan in plans:
-        if similar.ready():
-            break
-        if not plan.shows:
-            pages.update(maker.make([plan]))
+    meanwhile(maker, [plan for plan in plans if not plan.shows], similar.ready, pages)
     survey.related = similar.related()
-    beside = not similar.ready() and len(plans) <= MAP_BESIDE_PAGES_UP_TO
-    later = [plan for plan in plans if "positions" in plan.shows] if beside else []
-    if not later:
-        survey.positions = similar.positions()
-    now = [plan for plan in plans if output_path(plan.url) not in pages and plan not in later]
-    pages.update(maker.make(now, parts))
-    if later:
-        survey.positions = similar.positions()
-        pages.update(maker.make(later))
+    waiting = [plan for plan in plans if "positions" not in plan.shows]
+    meanwhile(maker, waiting, similar.ready, pages)
+    survey.positions = similar.positions()
+    pages.update(maker.make([p for p in plans if output_path(p.url) not in pages], parts))
     return {output_path(plan.url): pages[output_path(plan.url)] for plan in plans}
+
+
+def meanwhile(
+    maker: PageMaker, plans: list[PagePlan], done: Callable[[], bool], pages: dict
+) -> None:
+    """Make the pages of `plans` not yet in `pages`, one by one, into `pages`, until `done()`."""
+    for plan in plans:
+        if done():
+            return
+        if output_path(plan.url) not in pages:
+            pages.update(maker.make([plan]))
 
 
 @dataclass(frozen=True)
