@@ -8,8 +8,8 @@ hour and 19 s in another. Runs of the two versions alternate (and take turns goi
 so drift hits both alike; bench/run.py's figures, taken one after another, cannot show a
 difference smaller than the drift. Each version builds its own copy of the corpus (its
 build cache would be another version's otherwise); `full` builds from a clean copy every
-time, the edits change one file before each build (as bench/run.py does). Prints the median
-and every run of each version.
+time, the edits change one file before each build (as bench/run.py does). Prints each version's
+median time and peak memory (see run.timed), and the time of every run.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def main() -> None:
                 for part in ("content", "templates", "static"):
                     shutil.copytree(source / part, folders[name] / part)
                 run.ours(folders[name], builds[name])  # the cache an edit starts from
-            times: dict[str, list[float]] = {name: [] for name in builds}
+            runs: dict[str, list[tuple[float, int, int]]] = {name: [] for name in builds}
             for pair in range(args.pairs):
                 order = list(builds) if pair % 2 == 0 else list(reversed(builds))
                 for name in order:
@@ -61,15 +61,17 @@ def main() -> None:
                         run.clean_ours(folders[name])
                     else:
                         EDITS[args.change](folders[name], pair)
-                    times[name].append(run.ours(folders[name], builds[name])[0])
+                    runs[name].append(run.ours(folders[name], builds[name]))
         finally:
             subprocess.run(
                 ["git", "worktree", "remove", "--force", str(other)], cwd=REPO, check=True
             )
-    for name, values in times.items():
-        runs = " ".join(f"{value:.2f}" for value in values)
+    for name, measured in runs.items():
+        seconds, rss, pss = (statistics.median(values) for values in zip(*measured, strict=True))
         print(
-            f"{args.change} at {args.size}: {name}: median {statistics.median(values):.2f} s ({runs})"
+            f"{args.change} at {args.size}: {name}: median {seconds:.2f} s, peak memory"
+            f" {rss:.0f} MB RSS / {pss:.0f} MB PSS"
+            f" ({' '.join(f'{value:.2f}' for value, _, _ in measured)})"
         )
 
 

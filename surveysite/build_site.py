@@ -280,6 +280,43 @@ def feed_fields(paper: Paper) -> tuple:
     )
 
 
+def export_outputs(
+    survey: Survey, cache: BuildCache, page_urls: list[str]
+) -> dict[str, bytes | Unchanged]:
+    """The citation exports (.bib files, the BibTeX of every paper) and the feeds (with the
+    sitemap), each made again only when its inputs changed (see output_files)."""
+    keys = cache.remember(
+        "cite-keys", record_parts(survey, "cite-key", key_fields), lambda: cite_keys(survey.papers)
+    )
+    use_cite_keys(survey.papers, keys)
+    bibliographies = output_files(
+        cache,
+        "bibliographies",
+        (
+            survey.site,
+            record_parts(survey, "bibtex", bibtex_inputs),
+            keys,
+            [(slug, t.title) for slug, t in survey.topics.items()],
+            survey.members,
+        ),
+        lambda: {**bibtex_files(survey), **bibliography_files(survey)},
+    )
+    feeds = output_files(
+        cache,
+        "feeds",
+        (
+            survey.site,
+            record_parts(survey, "feed", feed_fields),
+            [(slug, t.title, t.summary) for slug, t in survey.topics.items()],
+            survey.members,
+            survey.paper_topics,
+            page_urls,
+        ),
+        lambda: feed_files(survey, page_urls),
+    )
+    return {**bibliographies, **feeds}
+
+
 @contextmanager
 def collector_relaxed(threshold: int = 100_000) -> Iterator[None]:
     """Run the cyclic garbage collector less often: a build makes millions of small objects
@@ -332,50 +369,15 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
     parts = workers() if len(survey.papers) >= PARALLEL_MIN_PAPERS else 1
     similar = start_similarity(survey, cache, parts > 1, standby)
     with stage("search"):
-        search = output_files(cache, "search", search_inputs(survey), lambda: make_search(survey))
-    log.info("%d search files", len(search))
+        files = output_files(cache, "search", search_inputs(survey), lambda: make_search(survey))
+    searched = len(files)
+    log.info("%d search files", searched)
     plans = page_plans(survey)
     with stage("exports"):
-        keys = cache.remember(
-            "cite-keys",
-            record_parts(survey, "cite-key", key_fields),
-            lambda: cite_keys(survey.papers),
-        )
-        use_cite_keys(survey.papers, keys)
-        bibliographies = output_files(
-            cache,
-            "bibliographies",
-            (
-                survey.site,
-                record_parts(survey, "bibtex", bibtex_inputs),
-                keys,
-                [(slug, t.title) for slug, t in survey.topics.items()],
-                survey.members,
-            ),
-            lambda: {**bibtex_files(survey), **bibliography_files(survey)},
-        )
-        page_urls = [plan.url for plan in plans]
-        feeds = output_files(
-            cache,
-            "feeds",
-            (
-                survey.site,
-                record_parts(survey, "feed", feed_fields),
-                [(slug, t.title, t.summary) for slug, t in survey.topics.items()],
-                survey.members,
-                survey.paper_topics,
-                page_urls,
-            ),
-            lambda: feed_files(survey, page_urls),
-        )
-        files = {
-            **search,
-            **bibliographies,
-            **feeds,
-            **static_files(project.static),
-            ".nojekyll": b"",
-        }
-    log.info("%d citation, feed and asset files", len(files) - len(search))
+        files.update(export_outputs(survey, cache, [plan.url for plan in plans]))
+        files.update(static_files(project.static))
+        files[".nojekyll"] = b""
+    log.info("%d citation, feed and asset files", len(files) - searched)
     versions = asset_versions(project.static)
     env = make_environment(project.templates, versions)
     setting = (templates_digest(project.templates), versions)
@@ -403,6 +405,7 @@ def build_stages(project: Project, *, write: bool, strict: bool, incremental: bo
                     else:
                         write_file(update.staging, name, data)
                         update.written.append(name)
+            files = dict.fromkeys(files, UNCHANGED)  # their bytes are freed before pages fork
             with stage("pages"):
                 maker = PageMaker(env, setting, cache, update.staging)
                 pages = make_pages(survey, plans, similar, maker, parts)

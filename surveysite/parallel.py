@@ -7,6 +7,7 @@ On a single core, or with SURVEYSITE_WORKERS=1, everything runs in this process.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import threading
@@ -123,6 +124,8 @@ def _answer(task: Callable[[], T], sender) -> None:
 
 def in_parallel(task: Callable[[int, int], T], parts: int) -> list[T]:
     """`task(part, parts)` for every part: part 0 here, the others in forked processes."""
+    if parts > 1:
+        release_free_memory()
     waiting = [in_background(lambda part=part: task(part, parts)) for part in range(1, parts)]
     try:
         here = task(0, parts)
@@ -134,6 +137,16 @@ def in_parallel(task: Callable[[int, int], T], parts: int) -> list[T]:
                 pass
         raise
     return [here, *(result() for result in waiting)]
+
+
+def release_free_memory() -> None:
+    """Give the memory that this process freed back to the system, where the C library can
+    (glibc's malloc_trim; elsewhere nothing is done). A forked process starts with every page
+    of this one: at 50,000 papers the search files alone, written and freed, are 200 MB."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError):  # not glibc
+        pass
 
 
 class Standby:

@@ -11,7 +11,15 @@ import pytest
 
 from surveysite import build_site
 from surveysite.build_site import Project, build
-from surveysite.parallel import Standby, Steps, WorkerDied, in_background, in_parallel, workers
+from surveysite.parallel import (
+    Standby,
+    Steps,
+    WorkerDied,
+    in_background,
+    in_parallel,
+    release_free_memory,
+    workers,
+)
 from surveysite.problems import ContentError, Problem
 
 
@@ -220,3 +228,24 @@ def test_pages_are_made_while_the_similarity_stage_runs(project, tmp_path, monke
     usual = elsewhere(project, tmp_path / "usual")
     build(usual, incremental=False)
     assert tree(project.output) == tree(usual.output)
+
+
+def resident_bytes() -> int:
+    """This process's resident set."""
+    with open("/proc/self/statm") as stream:
+        return int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def test_memory_freed_before_a_fork_goes_back_to_the_system():
+    """Files written and freed (many small byte strings, as search shards) stay resident until
+    given back, and a forked process would start with them."""
+    files, kept = [], []
+    for n in range(40_000):  # 120 MB, with objects that stay alive in between
+        files.append(bytes(3000) + bytes([n % 256]))
+        if n % 50 == 0:
+            kept.append(bytes(600) + bytes([n % 256]))
+    del files
+    before = resident_bytes()
+    release_free_memory()
+    assert before - resident_bytes() > 60_000_000
+    assert len(kept) == 800
