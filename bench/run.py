@@ -259,7 +259,7 @@ def report(results: list[dict], where: str) -> str:
         "",
         (
             "Peak memory: the most the command's process tree held at once (sampled every 50 ms; "
-            "our builds use two or three processes), as resident sets summed (RSS: a page that "
+            "our builds use at most two processes at once), as resident sets summed (RSS: a page that "
             "forked processes share counts once in each) and as proportional sets summed (PSS: "
             "a shared page is split among them, so the sum is the memory used). Rebuild times do "
             "not include deleting the replaced site, which a background process does after the "
