@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -167,9 +168,28 @@ def run_serve(args: argparse.Namespace) -> int:
     return serve(Project.at(args.root.resolve()), args.port)
 
 
+def environment_problem() -> str | None:
+    """What is wrong with the environment variables a run reads, if anything.
+
+    SOURCE_DATE_EPOCH, when set, must be whole seconds since 1970 (the reproducible-builds
+    rule; numpy, which the related papers load, fails on anything else).
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is not None and not (epoch.isascii() and epoch.isdigit()):
+        return (
+            f"SOURCE_DATE_EPOCH={epoch!r}: expected a Unix time in whole seconds (digits only),"
+            " or the variable unset"
+        )
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python build.py`."""
     args = make_parser().parse_args(argv)
+    problem = environment_problem()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
     command = args.command or "build"
     if command == "build":

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from surveysite import cli
 from surveysite.build_site import build
 from surveysite.problems import ContentError
 from tests.conftest import write_content
@@ -207,3 +208,24 @@ def test_a_large_site_is_replaced_and_the_old_one_deleted_in_the_background(tmp_
     while list(tmp_path.glob(".site-*")) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_source_date_epoch_sets_the_date_the_site_shows(project, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14 22:13:20 UTC
+    assert cli.main(["--root", str(project.root), "-q", "build"]) == 0
+    assert "updated 2023-11-14" in page(project, "")
+
+
+@pytest.mark.parametrize("epoch", ["", "yesterday", "1.7e9", "-1", " 1700000000"])
+def test_a_malformed_source_date_epoch_stops_the_run_with_a_clear_error(
+    project, monkeypatch, capsys, epoch
+):
+    """Not a silent fallback to today, nor a traceback from numpy (which reads it too)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    assert cli.main(["--root", str(project.root), "-q", "build"]) == 2
+    error = capsys.readouterr().err
+    assert error == (
+        f"error: SOURCE_DATE_EPOCH={epoch!r}: expected a Unix time in whole seconds"
+        " (digits only), or the variable unset\n"
+    )
+    assert not project.output.exists()
