@@ -177,7 +177,10 @@ class Standby:
         sender = self._sender
 
         def send() -> None:
-            sender.send(task)
+            try:
+                sender.send(task)
+            except BrokenPipeError:  # it ended while getting ready: its answer says why
+                pass
             sender.close()
 
         threading.Thread(target=send, daemon=True).start()

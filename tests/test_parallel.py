@@ -132,6 +132,18 @@ def test_a_standby_process_runs_the_task_it_is_sent(tmp_path):
     assert ready.read_text() == "imported"
 
 
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_standby_process_that_fails_to_get_ready_raises_its_error_when_waited_for():
+    def fail() -> None:
+        raise ValueError("could not import")
+
+    standby = Standby(fail)
+    time.sleep(0.5)  # it has failed, and is gone, before the task is sent
+    result = standby.run(functools.partial(len, bytes(1_000_000)))
+    with pytest.raises(ValueError, match="could not import"):
+        result()
+
+
 def test_a_standby_process_that_is_not_needed_is_stopped_at_once(tmp_path):
     import signal
     import time
