@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import queue
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -113,13 +114,33 @@ def in_background(task: Callable[[], T]) -> Running[T]:
 
 
 def _answer(task: Callable[[], T], sender) -> None:
+    """Run `task` and send its results, each as soon as it is made. Sending a large result
+    waits until the other process reads it, which may be seconds later: a thread sends, so
+    that the task goes on meanwhile (the map is computed while the related papers wait)."""
+    outbox: queue.SimpleQueue = queue.SimpleQueue()
+    courier = threading.Thread(target=_send_all, args=(outbox, sender))
+    courier.start()
     try:
         value = task()
         for result in value.results if isinstance(value, Steps) else (value,):
-            sender.send((True, result))
+            outbox.put((True, result))
     except BaseException as error:  # noqa: BLE001 - handed to the parent, which raises it
-        sender.send((False, error))
+        outbox.put((False, error))
+    outbox.put(None)
+    courier.join()
     sender.close()
+
+
+def _send_all(outbox: queue.SimpleQueue, sender) -> None:
+    """Send the messages put in `outbox` until None, in order."""
+    while (message := outbox.get()) is not None:
+        try:
+            sender.send(message)
+        except BrokenPipeError:  # the other process went away: nobody waits for an answer
+            return
+        except Exception as error:  # noqa: BLE001 - say why instead (a result pickle refuses)
+            sender.send((False, error))
+            return
 
 
 def in_parallel(task: Callable[[int, int], T], parts: int) -> list[T]:

@@ -188,6 +188,32 @@ def test_a_task_can_hand_over_its_results_one_at_a_time(tmp_path):
     assert not running.process.is_alive()
 
 
+def test_a_task_goes_on_while_its_large_first_result_waits_to_be_read(tmp_path):
+    """The related papers of a large survey fill the pipe many times over, and this process
+    reads them only when its pages need them: the map is computed meanwhile."""
+    second = tmp_path / "second begun"
+
+    def results():
+        yield bytes(5_000_000)
+        second.touch()
+        yield "second"
+
+    running = in_background(lambda: Steps(results()))
+    deadline = time.monotonic() + 20
+    while not second.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert second.exists()
+    assert len(running.next()) == 5_000_000
+    assert running() == "second"
+
+
+def test_a_result_that_cannot_be_sent_is_an_error_when_waited_for():
+    running = in_background(lambda: Steps(iter([1, lambda: None])))
+    assert running.next() == 1
+    with pytest.raises(Exception, match="pickle"):
+        running()
+
+
 def test_an_error_after_a_first_result_is_raised_by_the_next_wait():
     def results():
         yield 1
