@@ -138,8 +138,8 @@ def _send_all(outbox: queue.SimpleQueue, sender) -> None:
             sender.send(message)
         except BrokenPipeError:  # the other process went away: nobody waits for an answer
             return
-        except Exception as error:  # noqa: BLE001 - say why instead (a result pickle refuses)
-            sender.send((False, error))
+        except Exception as error:  # noqa: BLE001 - say why instead (pickle refused a value)
+            sender.send((False, RuntimeError(f"a build process could not answer: {error}")))
             return
 
 

@@ -210,8 +210,14 @@ def test_a_task_goes_on_while_its_large_first_result_waits_to_be_read(tmp_path):
 def test_a_result_that_cannot_be_sent_is_an_error_when_waited_for():
     running = in_background(lambda: Steps(iter([1, lambda: None])))
     assert running.next() == 1
-    with pytest.raises(Exception, match="pickle"):
+    with pytest.raises(RuntimeError, match="could not answer: .*pickle"):
         running()
+
+    def fail() -> None:
+        raise ValueError(lambda: None)  # an error that cannot be sent either
+
+    with pytest.raises(RuntimeError, match="could not answer: .*pickle"):
+        in_background(fail)()
 
 
 def test_an_error_after_a_first_result_is_raised_by_the_next_wait():
