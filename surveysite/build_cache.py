@@ -63,6 +63,18 @@ def tree_state(folders: Iterable[Path]) -> list[tuple[str, int, int]]:
     return state
 
 
+def write_pickle(path: Path, value: Any) -> None:
+    """Save `value` at `path` atomically: a killed build leaves the old file or none (an
+    OSError leaves no temporary file behind)."""
+    temporary = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    try:
+        temporary.write_bytes(pickle.dumps(value, protocol=5))
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def code_version() -> str:
     """The package's own source, so a new version of surveysite never reuses old results
     (not its compiled files: Python writes each when it first imports that module, which may
@@ -168,7 +180,7 @@ class BuildCache:
                     stale.unlink(missing_ok=True)
         for name, (key, value) in self.memo.items():
             if self.memo_keys.get(name) != key:
-                self._write(self.memo_path(name), (key, value))
+                write_pickle(self.memo_path(name), (key, value))
                 self.memo_keys[name] = key
         self.stub_documents()
         shards: dict[int, dict[str, tuple]] = {n: {} for n in range(RECORD_SHARDS)}
@@ -177,7 +189,7 @@ class BuildCache:
             shards[record_shard(name)][name] = entry
         for shard, entries in shards.items():
             if not same_entries(entries, self._loaded.get(shard), self._digests):
-                self._write(self.shard_path(shard), entries)
+                write_pickle(self.shard_path(shard), entries)
         self._loaded = shards
         self._digests = {name: len(entry[3]) for name, entry in self.validated.items()}
         self.records_saved = True
@@ -185,7 +197,7 @@ class BuildCache:
         self.path, self.memo, self.documents, self.validated = None, {}, {}, {}
         self._loaded, self._digests = {}, {}
         try:
-            self._write(kept[0], self)
+            write_pickle(kept[0], self)
         finally:
             self.path, self.memo, self.documents, self.validated = kept[:4]
             self._loaded, self._digests = kept[4:]
@@ -208,12 +220,6 @@ class BuildCache:
         """Where one part of the documents and records is saved."""
         assert self.path is not None
         return self.path.with_name(f"records-{shard}.pickle")
-
-    @staticmethod
-    def _write(path: Path, value: Any) -> None:
-        temporary = path.with_suffix(f".tmp{os.getpid()}")
-        temporary.write_bytes(pickle.dumps(value, protocol=5))
-        os.replace(temporary, path)
 
     def own_file(self, name: str) -> Path | None:
         """A file in the cache's folder that a stage keeps for itself (None for a cache that

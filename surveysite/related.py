@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from .build_cache import write_pickle
 from .records import Paper
 
 RELATED = 5
@@ -117,14 +117,9 @@ class AnalysedWords:
         """Keep the words of the texts used, in place of the file's (if they differ)."""
         if self.path is None or self.used == self.known:
             return
-        temporary = self.path.with_name(f"{self.path.name}.tmp{os.getpid()}")
-        try:
+        with contextlib.suppress(OSError):  # not kept: the next build finds the words again
             self.path.parent.mkdir(exist_ok=True)
-            temporary.write_bytes(pickle.dumps((self.version, self.used), protocol=5))
-            os.replace(temporary, self.path)
-        except OSError:  # not kept: the next build finds the words again
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+            write_pickle(self.path, (self.version, self.used))
 
 
 def related_papers(
